@@ -1,0 +1,53 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+# The offline mirror beside the project is used by default when it exists.
+SHARED_MIRROR := $(abspath ../shared/opendata-mirror)
+ifeq ($(origin GEODATA_MIRROR), undefined)
+  ifneq ($(wildcard $(SHARED_MIRROR)),)
+    export GEODATA_MIRROR := $(SHARED_MIRROR)
+  endif
+endif
+
+.PHONY: run test venv data lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian's chromium for the browser tests (playwright cannot download browsers here).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian chromium and fonts for browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji fonts-dejavu-core >/dev/null; \
+	fi
+
+data: $(STAMP)
+	$(PY) -m geodata refresh
+
+run: data
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/refresh_and_load.py
+
+clean:
+	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,26 @@
+"""Rostock's open data as validated (Geo)DataFrames: catalogue, download, validate, store.
+
+Knows nothing of Streamlit; usable from scripts, tests and notebooks.
+"""
+
+from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue
+from .config import Settings, load_settings
+from .errors import FetchError, GeodataError, StoreError, ValidationError
+from .refresh import Outcome, refresh
+from .store import Store
+
+__all__ = [
+    "DISTRICT_CODES",
+    "Dataset",
+    "FetchError",
+    "GeodataError",
+    "Outcome",
+    "Settings",
+    "Store",
+    "StoreError",
+    "ValidationError",
+    "get",
+    "load_catalogue",
+    "load_settings",
+    "refresh",
+]

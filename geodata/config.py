@@ -1,0 +1,65 @@
+"""Settings from arguments, environment and an optional TOML file, in that order.
+
+The mirror base replaces ``scheme://host`` of official URLs; it can be a folder laid out by
+host and path (``../shared/opendata-mirror``) or an ``http://`` URL serving such a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJECT_ROOT / "geodata.toml"
+
+ENV_MIRROR = "GEODATA_MIRROR"
+ENV_DATA_DIR = "GEODATA_DIR"
+ENV_CONFIG = "GEODATA_CONFIG"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = PROJECT_ROOT / "data"
+    mirror: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    backoff_factor: float = 0.5
+    # A server asking us to wait longer than this is treated as a failure: a citizen at a
+    # kiosk should not stare at a spinner for an hour.
+    max_retry_after: float = 30.0
+    chunk_size: int = 64 * 1024
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _read_config_file(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    section = data.get("geodata", data)
+    return dict(section) if isinstance(section, dict) else {}
+
+
+def load_settings(
+    *, mirror: str | None = None, data_dir: str | Path | None = None, **overrides: object
+) -> Settings:
+    """Resolve settings: explicit arguments beat the environment, which beats the file."""
+    cfg = _read_config_file(Path(os.environ.get(ENV_CONFIG, CONFIG_FILE)))
+    mirror = mirror or os.environ.get(ENV_MIRROR) or str(cfg.get("mirror") or "") or None
+    raw_dir = data_dir or os.environ.get(ENV_DATA_DIR) or cfg.get("data_dir")
+    resolved_dir = Path(str(raw_dir)) if raw_dir else Settings.data_dir
+    if not resolved_dir.is_absolute():
+        resolved_dir = (Path.cwd() / resolved_dir).resolve()
+    known = {k: v for k, v in cfg.items() if k in Settings.__dataclass_fields__}
+    known.pop("mirror", None)
+    known.pop("data_dir", None)
+    known.update(overrides)
+    if mirror and not mirror.startswith(("http://", "https://")):
+        mirror = str(Path(mirror).expanduser().resolve())
+    return Settings(data_dir=resolved_dir, mirror=mirror, **known)  # type: ignore[arg-type]

@@ -1,0 +1,245 @@
+"""Downloading one file: timeouts, retries honouring Retry-After, conditional requests,
+streaming into a temporary file. The only module that talks to the network."""
+
+from __future__ import annotations
+
+import email.utils
+import errno
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .config import Settings
+from .errors import FetchError
+
+USER_AGENT = "rostock-dashboard-geodata/0.1 (+https://www.opendata-hro.de)"
+BytesCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What arrived: a file in ``path`` (None when the server said 304 Not Modified)."""
+
+    path: Path | None
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    size: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.path is None
+
+
+class _CappedRetry(Retry):
+    """Retry that waits as the server asks, but never longer than ``max_retry_after``."""
+
+    max_retry_after: float = 30.0
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.max_retry_after)
+
+    def new(self, **kw):  # type: ignore[no-untyped-def]
+        retry = super().new(**kw)
+        retry.max_retry_after = self.max_retry_after
+        return retry
+
+
+def make_session(settings: Settings) -> requests.Session:
+    retry = _CappedRetry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        backoff_factor=settings.backoff_factor,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    retry.max_retry_after = settings.max_retry_after
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def _http_date(ts: float) -> str:
+    return email.utils.formatdate(ts, usegmt=True)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _write_stream(chunks, dest: Path, on_bytes: BytesCallback | None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with dest.open("wb") as fh:
+        for chunk in chunks:
+            if not chunk:
+                continue
+            fh.write(chunk)
+            digest.update(chunk)
+            size += len(chunk)
+            if on_bytes:
+                on_bytes(len(chunk))
+        fh.flush()
+        os.fsync(fh.fileno())
+    return digest.hexdigest(), size
+
+
+def _describe_oserror(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    return exc.strerror or str(exc)
+
+
+def fetch(
+    dataset: str,
+    source: str,
+    dest: Path,
+    session: requests.Session,
+    settings: Settings,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    on_bytes: BytesCallback | None = None,
+) -> Fetched:
+    """Fetch ``source`` (URL or mirror path) into ``dest``; on any failure ``dest`` is removed.
+
+    ``etag``/``last_modified`` come from the copy we already have and make the request
+    conditional, so an unchanged file costs one small round trip.
+    """
+    name = source.rsplit("/", 1)[-1]
+    try:
+        if source.startswith(("http://", "https://")):
+            return _fetch_http(dataset, source, name, dest, session, settings,
+                               etag, last_modified, on_bytes)
+        return _fetch_file(dataset, Path(source), name, dest, last_modified, settings, on_bytes)
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def _fetch_file(
+    dataset: str, path: Path, name: str, dest: Path, last_modified: str | None,
+    settings: Settings, on_bytes: BytesCallback | None,
+) -> Fetched:
+    if not path.is_file():
+        raise FetchError(dataset, f"the mirror has no file {name} (looked for {path})", "missing")
+    stat = path.stat()
+    lm = _http_date(stat.st_mtime)
+    if last_modified and last_modified == lm:
+        return Fetched(None, None, lm, None, 0)
+    try:
+        with path.open("rb") as src:
+            chunks = iter(lambda: src.read(settings.chunk_size), b"")
+            sha, size = _write_stream(chunks, dest, on_bytes)
+    except OSError as exc:
+        raise FetchError(dataset, f"copying {name} failed: {_describe_oserror(exc)}",
+                         "write") from exc
+    return Fetched(dest, None, lm, sha, size)
+
+
+def _fetch_http(
+    dataset: str, url: str, name: str, dest: Path, session: requests.Session,
+    settings: Settings, etag: str | None, last_modified: str | None,
+    on_bytes: BytesCallback | None,
+) -> Fetched:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    timeout = (settings.connect_timeout, settings.read_timeout)
+    try:
+        with session.get(url, headers=headers, stream=True, timeout=timeout) as resp:
+            if resp.status_code == 304:
+                return Fetched(None, resp.headers.get("ETag", etag),
+                               resp.headers.get("Last-Modified", last_modified), None, 0)
+            if resp.status_code != 200:
+                raise FetchError(dataset, _status_sentence(name, resp), "http")
+            sha, size = _write_stream(
+                resp.iter_content(settings.chunk_size), dest, on_bytes
+            )
+            expected = resp.headers.get("Content-Length")
+            if expected is not None and expected.isdigit() and int(expected) != size:
+                raise FetchError(
+                    dataset, f"the download of {name} broke off after {size:,} of "
+                    f"{int(expected):,} bytes", "connection")
+            return Fetched(dest, resp.headers.get("ETag"), resp.headers.get("Last-Modified"),
+                           sha, size)
+    except FetchError:
+        raise
+    except requests.exceptions.ConnectTimeout as exc:
+        raise FetchError(dataset, f"the server for {name} did not answer within "
+                         f"{settings.connect_timeout:g} s (timeout)", "timeout") from exc
+    except requests.exceptions.ReadTimeout as exc:
+        raise FetchError(dataset, f"the server stopped sending {name} for more than "
+                         f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
+    except requests.exceptions.ConnectionError as exc:
+        text = str(exc)
+        if "Read timed out" in text:
+            raise FetchError(dataset, f"the server stopped sending {name} for more than "
+                             f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
+        if "refused" in text.lower():
+            reason = f"the server for {name} refused the connection ({_host(url)})"
+        elif "NameResolution" in text or "resolve" in text.lower():
+            reason = f"the host {_host(url)} could not be found (no internet?)"
+        else:
+            reason = f"the connection broke while loading {name}"
+        raise FetchError(dataset, reason, "connection") from exc
+    except requests.exceptions.ChunkedEncodingError as exc:
+        raise FetchError(dataset, f"the download of {name} broke off half-way",
+                         "connection") from exc
+    except requests.exceptions.RequestException as exc:
+        raise FetchError(dataset, f"loading {name} failed ({type(exc).__name__})",
+                         "connection") from exc
+    except OSError as exc:
+        raise FetchError(dataset, f"writing {name} to disk failed: {_describe_oserror(exc)}",
+                         "write") from exc
+
+
+def _host(url: str) -> str:
+    return url.split("/")[2] if "://" in url else url
+
+
+def _status_sentence(name: str, resp: requests.Response) -> str:
+    reason = resp.reason or ""
+    text = f"the server answered HTTP {resp.status_code} {reason}".rstrip()
+    if resp.status_code == 404:
+        text += f" for {name} (file not found)"
+    elif resp.status_code == 429:
+        wait = resp.headers.get("Retry-After")
+        text += f" for {name} (too many requests"
+        text += f"; it asked to wait {wait} s)" if wait else ")"
+    elif resp.status_code >= 500:
+        text += f" for {name} (server error, still failing after retries)"
+    else:
+        text += f" for {name}"
+    return text
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    """Put ``src`` at ``dest`` so that readers see the old or the new file, never half."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)

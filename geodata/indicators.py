@@ -1,0 +1,105 @@
+"""Quality-of-life indicators per Stadtbereich, defined as data.
+
+Each indicator is either published as-is or derived from published columns; the definition
+(formula) is kept so the app can show users how a figure was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label_de: str
+    label_en: str
+    unit: str
+    source: tuple[str, ...]  # published column(s)
+    how: str = "published"   # published | share_of_population | change_abs | change_pct
+    formula_de: str = ""
+    formula_en: str = ""
+    higher_is: str = "neutral"  # "better" | "worse" | "neutral": for colour direction later
+
+    def label(self, lang: str = "de") -> str:
+        return self.label_en if lang == "en" else self.label_de
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("einwohner", "Einwohnerinnen und Einwohner", "Residents", "Personen",
+              ("einwohnerzahl",)),
+    Indicator("dichte", "Bevölkerungsdichte", "Population density", "Einw./km²",
+              ("bevoelkerungsdichte",)),
+    Indicator("veraenderung_vorjahr", "Veränderung zum Vorjahr", "Change on previous year",
+              "Personen", ("einwohnerzahl",), "change_abs",
+              "Einwohner im Jahr minus Einwohner im Vorjahr",
+              "residents in the year minus residents in the previous year"),
+    Indicator("veraenderung_vorjahr_pct", "Veränderung zum Vorjahr (%)",
+              "Change on previous year (%)", "%", ("einwohnerzahl",), "change_pct",
+              "(Einwohner − Einwohner Vorjahr) ÷ Einwohner Vorjahr × 100",
+              "(residents − residents previous year) ÷ residents previous year × 100"),
+    Indicator("durchschnittsalter", "Durchschnittsalter", "Mean age", "Jahre",
+              ("durchschnittsalter",)),
+    Indicator("anteil_unter_15", "Anteil unter 15 Jahren", "Share under 15", "%",
+              ("anzahl_juenger_3", "anzahl_3_6", "anzahl_6_15"), "share_of_population",
+              "(unter 3 + 3 bis 6 + 6 bis 15 Jahre) ÷ Einwohner × 100",
+              "(under 3 + 3 to 6 + 6 to 15 years) ÷ residents × 100"),
+    Indicator("anteil_65_plus", "Anteil 65 Jahre und älter", "Share aged 65+", "%",
+              ("anzahl_65_75", "anzahl_75_aelter"), "share_of_population",
+              "(65 bis 75 + 75 Jahre und älter) ÷ Einwohner × 100",
+              "(65 to 75 + 75 and older) ÷ residents × 100"),
+    Indicator("anteil_auslaendisch", "Anteil ausländischer Staatsangehöriger",
+              "Share of foreign nationals", "%", ("anteil_auslaendisch",)),
+    Indicator("haushalte", "Haushalte", "Households", "Anzahl", ("anzahl_haushalte",)),
+    Indicator("anteil_single", "Anteil Single-Haushalte", "Single-person households", "%",
+              ("anteil_single",)),
+    Indicator("anteil_alleinerziehende", "Anteil Alleinerziehende (an Haushalten mit Kindern)",
+              "Single parents (share of households with children)", "%",
+              ("anteil_alleinerziehende_an_mit_kindern",)),
+    Indicator("geburten", "Lebendgeborene", "Live births", "Anzahl", ("anzahl_lebendgeborene",)),
+    Indicator("sterbefaelle", "Gestorbene", "Deaths", "Anzahl", ("anzahl_gestorbene",)),
+    Indicator("natuerlicher_saldo", "Geburten minus Sterbefälle", "Births minus deaths",
+              "Personen", ("geburten_sterbesaldo",)),
+    Indicator("wanderungssaldo", "Wanderungssaldo (Zuzüge minus Wegzüge)",
+              "Net migration (arrivals minus departures)", "Personen", ("wanderungssaldo",)),
+    Indicator("wanderungssaldo_je_1000", "Wanderungssaldo je 1.000 Einwohner",
+              "Net migration per 1,000 residents", "je 1.000", ("wanderungssaldo_je_1000",)),
+)
+BY_ID = {i.id: i for i in INDICATORS}
+
+
+def derive(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Published long table (code, year, topic, indicator, value) → indicators per district.
+
+    Returns code, year, indicator, value; an indicator only has the years its source has.
+    """
+    wide = tidy.pivot_table(index=["code", "year"], columns="indicator", values="value",
+                            aggfunc="first")
+    out: dict[str, pd.Series] = {}
+    pop = wide.get("einwohnerzahl")
+    for ind in INDICATORS:
+        if not all(c in wide.columns for c in ind.source):
+            continue
+        if ind.how == "published":
+            out[ind.id] = wide[ind.source[0]]
+        elif ind.how == "share_of_population" and pop is not None:
+            parts = wide[list(ind.source)]
+            out[ind.id] = (parts.sum(axis=1, min_count=len(ind.source)) / pop * 100).round(1)
+        elif ind.how in {"change_abs", "change_pct"}:
+            series = wide[ind.source[0]].unstack("year")
+            years = np.array(series.columns)
+            prev = series.shift(1, axis=1)
+            # Only compare with the year immediately before, never across a gap.
+            gap = np.r_[True, np.diff(years) != 1]
+            prev.loc[:, gap] = np.nan
+            diff = series - prev
+            val = diff if ind.how == "change_abs" else (diff / prev * 100).round(2)
+            out[ind.id] = val.stack()
+    frame = pd.DataFrame(out)
+    frame.index.names = ["code", "year"]
+    long = frame.reset_index().melt(id_vars=["code", "year"], var_name="indicator",
+                                    value_name="value").dropna(subset=["value"])
+    return long.sort_values(["indicator", "year", "code"], ignore_index=True)

@@ -1,0 +1,156 @@
+"""Loaders for the pages: validated frames from the local store, never from the network.
+
+Geometry comes in EPSG:25833 (metres); reprojecting for display is the layers' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import catalogue
+from .config import Settings, load_settings
+from .indicators import BY_ID, derive
+from .store import Store
+
+
+def _store(settings: Settings | None) -> Store:
+    return Store(settings or load_settings())
+
+
+def districts(settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The 21 Stadtbereiche: code, nummer, name, area_km2, geometry (EPSG:25833)."""
+    gdf = _store(settings).load("stadtbereiche")
+    out = gdf[["code", "nummer", "bezeichnung", "geometry"]].rename(
+        columns={"bezeichnung": "name"})
+    out["area_km2"] = (out.geometry.area / 1e6).round(3)
+    return out.sort_values("code", ignore_index=True)
+
+
+def ortsteile(settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The 31 Ortsteile with the Stadtbereich holding most of each one's area."""
+    store = _store(settings)
+    quarters = store.load("ortsteile")[["name", "geometry"]]
+    dist = districts(settings)
+    pieces = gpd.overlay(
+        quarters.reset_index(names="oid"), dist[["code", "name", "geometry"]]
+        .rename(columns={"name": "stadtbereich_name", "code": "stadtbereich_code"}),
+        how="intersection", keep_geom_type=True,
+    )
+    pieces["piece_area"] = pieces.geometry.area
+    best = pieces.sort_values("piece_area").groupby("oid").tail(1).set_index("oid")
+    out = quarters.copy()
+    out["area_km2"] = (out.geometry.area / 1e6).round(3)
+    out["stadtbereich_code"] = best["stadtbereich_code"]
+    out["stadtbereich_name"] = best["stadtbereich_name"]
+    out["share_in_stadtbereich"] = (best["piece_area"] / quarters.geometry.area).round(3)
+    return out.sort_values("name", ignore_index=True)
+
+
+def population_raw(settings: Settings | None = None) -> pd.DataFrame:
+    """Published figures as a tidy table: code, year, topic, indicator, value."""
+    return _store(settings).load("bevoelkerung")
+
+
+def indicators(settings: Settings | None = None) -> pd.DataFrame:
+    """Indicators per district and year (see ``geodata.indicators``): code, year, indicator,
+    value, with German and English labels and the unit."""
+    long = derive(population_raw(settings))
+    meta = pd.DataFrame(
+        [(i.id, i.label_de, i.label_en, i.unit) for i in BY_ID.values()],
+        columns=["indicator", "label_de", "label_en", "unit"],
+    )
+    return long.merge(meta, on="indicator", how="left")
+
+
+def indicator_years(settings: Settings | None = None) -> dict[str, list[int]]:
+    """For each indicator, the years it is published: the app says 'no data' elsewhere."""
+    ind = indicators(settings)
+    return {k: sorted(int(y) for y in g["year"].unique()) for k, g in ind.groupby("indicator")}
+
+
+def climate_mv(settings: Settings | None = None) -> pd.DataFrame:
+    """DWD annual means for Mecklenburg-Vorpommern: variable, year, value, unit."""
+    return _store(settings).load("klima_mv")
+
+
+def climate_warnemuende(settings: Settings | None = None) -> pd.DataFrame:
+    """Monthly CLIMAT values of Rostock-Warnemünde, with a ``date`` column (month start)."""
+    df = _store(settings).load("klima_warnemuende").copy()
+    df["date"] = pd.to_datetime(dict(year=df["year"], month=df["month"], day=1))
+    return df
+
+
+def sea_level(settings: Settings | None = None) -> pd.DataFrame:
+    """PSMSL monthly mean sea level at Warnemünde (mm, RLR datum), NaN where missing."""
+    df = _store(settings).load("meeresspiegel_warnemuende").copy()
+    df["date"] = pd.to_datetime(dict(year=df["year"], month=df["month"], day=1))
+    return df
+
+
+@dataclass(frozen=True)
+class Trend:
+    slope_per_year: float
+    intercept: float
+    start: float
+    end: float
+    n: int
+
+    def at(self, x: float) -> float:
+        return self.intercept + self.slope_per_year * x
+
+
+def linear_trend(x: pd.Series, y: pd.Series) -> Trend:
+    """Least-squares line through the non-missing points (e.g. mm per year)."""
+    mask = x.notna() & y.notna()
+    xs, ys = x[mask].to_numpy(float), y[mask].to_numpy(float)
+    if len(xs) < 2:
+        raise ValueError("a trend needs at least two values")
+    slope, intercept = np.polyfit(xs, ys, 1)
+    return Trend(float(slope), float(intercept), float(xs.min()), float(xs.max()), len(xs))
+
+
+def sea_level_trend(settings: Settings | None = None) -> Trend:
+    df = sea_level(settings)
+    return linear_trend(df["decimal_year"], df["msl_mm"])
+
+
+def water(settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Generalised water reference: layer (meer, kueste, warnow, unterwarnow_breitling)."""
+    gdf = _store(settings).load("wasser")
+    return gdf[["layer", "geometry"]]
+
+
+def points(dataset_id: str, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Point datasets fetched online (trees, playgrounds, stops, fountains, toilets)."""
+    ds = catalogue.get(dataset_id)
+    if ds.geometry != "point":
+        raise ValueError(f"{dataset_id} is not a point dataset")
+    return _store(settings).load(dataset_id)
+
+
+def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """What a page shows under a map: title, source, licence, Stand; also without data."""
+    ds = catalogue.get(dataset_id)
+    meta = _store(settings).meta(dataset_id) or {}
+    return {
+        "id": ds.id,
+        "title_de": ds.title_de,
+        "title_en": ds.title_en,
+        "publisher": ds.publisher,
+        "licence": ds.licence,
+        "licence_url": ds.licence_url,
+        "attribution": ds.attribution,
+        "source_url": ds.official_url,
+        "page": ds.page,
+        "stand": meta.get("stand"),
+        "period": meta.get("period"),
+        "rows": meta.get("rows"),
+        "available": _store(settings).has(dataset_id),
+        "last_error": meta.get("last_error"),
+        "note": ds.note,
+    }

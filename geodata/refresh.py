@@ -1,0 +1,213 @@
+"""Refresh: download every part, validate, normalise, commit — or keep the last good copy."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import requests
+
+from . import catalogue
+from .catalogue import Dataset
+from .config import Settings, load_settings
+from .errors import FetchError, GeodataError
+from .fetch import fetch, make_session, parse_http_date
+from .formats.registry import PARSERS
+from .store import Store, _now, sha256_file, write_json_atomic
+
+# Bump when parsing or normalisation changes, so stores made by older code are rebuilt.
+PARSER_VERSION = 1
+
+# (dataset id, parts done, parts total) — called after every file.
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    dataset: str
+    status: str  # "updated" | "unchanged" | "failed"
+    message: str = ""
+    rows: int = 0
+    seconds: float = 0.0
+    bytes_downloaded: int = 0
+    kind: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+def _stand(last_modified: Iterable[str | None]) -> str:
+    dates = [d for d in (parse_http_date(v) for v in last_modified) if d is not None]
+    return (max(dates).date() if dates else date.today()).isoformat()
+
+
+def _period(frame: pd.DataFrame) -> str | None:
+    if "year" in frame.columns and len(frame):
+        lo, hi = int(frame["year"].min()), int(frame["year"].max())
+        return f"{lo}–{hi}" if lo != hi else str(lo)
+    return None
+
+
+def recipe_hash(ds: Dataset) -> str:
+    """Fingerprint of how a dataset is read: same bytes + same recipe = same store."""
+    return hashlib.sha256(f"{PARSER_VERSION}|{ds!r}".encode()).hexdigest()[:16]
+
+
+def _base_meta(ds: Dataset, settings: Settings) -> dict[str, Any]:
+    return {
+        "id": ds.id,
+        "title_de": ds.title_de,
+        "title_en": ds.title_en,
+        "publisher": ds.publisher,
+        "licence": ds.licence,
+        "licence_url": ds.licence_url,
+        "attribution": ds.attribution,
+        "source_url": ds.official_url,
+        "page": ds.page,
+        "fetched_from": settings.mirror or "official",
+    }
+
+
+def refresh_dataset(
+    ds: Dataset,
+    settings: Settings,
+    store: Store,
+    session: requests.Session,
+    progress: ProgressCallback | None = None,
+) -> Outcome:
+    started = time.perf_counter()
+    try:
+        with store.lock(ds.id):
+            return _refresh_locked(ds, settings, store, session, progress, started)
+    except GeodataError as exc:
+        error = exc
+    except Exception as exc:  # keep refreshing the others; say what broke
+        error = GeodataError(ds.id, f"unexpected {type(exc).__name__}: {exc}", "internal")
+    with contextlib.suppress(OSError):
+        store.record_error(ds.id, error)
+    return Outcome(ds.id, "failed", str(error), seconds=time.perf_counter() - started,
+                   kind=error.kind)
+
+
+def _refresh_locked(
+    ds: Dataset, settings: Settings, store: Store, session: requests.Session,
+    progress: ProgressCallback | None, started: float,
+) -> Outcome:
+    raw_dir = store.raw / ds.id
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    http_meta_path = raw_dir / "_http.json"
+    try:
+        http_meta: dict[str, dict[str, str | None]] = json.loads(http_meta_path.read_text())
+    except (OSError, json.JSONDecodeError):
+        http_meta = {}
+    have_store = store.has(ds.id)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=raw_dir))
+    try:
+        files: list[tuple[catalogue.Part, Path]] = []
+        fresh: dict[str, dict[str, str | None]] = {}
+        downloaded = 0
+        for i, part in enumerate(ds.parts, start=1):
+            source = part.source(settings.mirror)
+            if source is None:
+                raise FetchError(ds.id, "this reference geometry has no official download; "
+                                 "it is only available from an offline mirror", "unavailable")
+            cached = raw_dir / part.filename
+            known = http_meta.get(part.filename, {}) if (have_store and cached.is_file()) else {}
+            got = fetch(ds.id, source, staging / part.filename, session, settings,
+                        etag=known.get("etag"), last_modified=known.get("last_modified"))
+            if got.not_modified:
+                files.append((part, cached))
+                fresh[part.filename] = {"etag": got.etag or known.get("etag"),
+                                        "last_modified": got.last_modified
+                                        or known.get("last_modified")}
+            else:
+                assert got.path is not None
+                files.append((part, got.path))
+                fresh[part.filename] = {"etag": got.etag, "last_modified": got.last_modified}
+                downloaded += got.size
+            if progress:
+                progress(ds.id, i, len(ds.parts))
+
+        source_sha = hashlib.sha256(
+            "".join(sha256_file(p) for _, p in files).encode()
+        ).hexdigest()
+        recipe = recipe_hash(ds)
+        old = store.meta(ds.id) or {}
+        if have_store and old.get("source_sha256") == source_sha and old.get("recipe") == recipe:
+            store.touch(ds.id, checked_at=_now(), last_error=None, last_error_kind=None,
+                        last_error_at=None, fetched_from=settings.mirror or "official")
+            _adopt(staging, raw_dir, fresh, http_meta_path)
+            return Outcome(ds.id, "unchanged", "no change since the last refresh",
+                           int(old.get("rows", 0)), time.perf_counter() - started, downloaded)
+
+        frame = PARSERS[ds.format](ds, files)
+        if frame.empty:
+            raise GeodataError(ds.id, "the files hold no rows after validation")
+        meta = _base_meta(ds, settings) | {
+            "stand": _stand(f.get("last_modified") for f in fresh.values()),
+            "retrieved_at": _now(),
+            "checked_at": _now(),
+            "rows": len(frame),
+            "columns": [c for c in frame.columns if c != "geometry"],
+            "geometry": isinstance(frame, gpd.GeoDataFrame),
+            "crs": str(frame.crs) if isinstance(frame, gpd.GeoDataFrame) else None,
+            "period": _period(frame),
+            "parts": len(ds.parts),
+            "source_sha256": source_sha,
+            "recipe": recipe,
+        }
+        store.commit(ds.id, frame, meta)
+        _adopt(staging, raw_dir, fresh, http_meta_path)
+        return Outcome(ds.id, "updated", f"{len(frame):,} rows", len(frame),
+                       time.perf_counter() - started, downloaded)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _adopt(staging: Path, raw_dir: Path, fresh: dict, http_meta_path: Path) -> None:
+    """Keep the validated files for the next conditional request; the record goes last."""
+    for path in staging.iterdir():
+        os.replace(path, raw_dir / path.name)
+    write_json_atomic(http_meta_path, fresh)
+
+
+def refresh(
+    ids: Iterable[str] | None = None,
+    settings: Settings | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    include_unmirrored: bool | None = None,
+) -> list[Outcome]:
+    """Refresh the given datasets (default: all; offline mirrors skip what they lack)."""
+    settings = settings or load_settings()
+    store = Store(settings)
+    cat = catalogue.load_catalogue()
+    if ids:
+        chosen = [catalogue.get(i) for i in ids]
+    else:
+        if include_unmirrored is None:
+            include_unmirrored = settings.mirror is None
+        chosen = [d for d in cat.values() if d.mirrored or include_unmirrored]
+        if settings.mirror is None:
+            chosen = [d for d in chosen if not d.mirror_only]
+    with make_session(settings) as session:
+        return [refresh_dataset(ds, settings, store, session, progress) for ds in chosen]
+
+
+def stale_or_missing(ids: Iterable[str], settings: Settings | None = None) -> list[str]:
+    """Datasets without a local copy: what the app must fetch before it can draw."""
+    store = Store(settings or load_settings())
+    return [i for i in ids if not store.has(i)]

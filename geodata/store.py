@@ -1,0 +1,165 @@
+"""GeoParquet store with one JSON record per dataset (Stand, source, licence, checksum).
+
+Each dataset's data lives in ``<id>.<checksum>.parquet``; the JSON record names the current
+file and is replaced atomically, so writing it is the commit: a crash before that leaves the
+previous good copy in charge, a crash after it only leaves an old file to sweep away.
+Loading reads local files only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .config import Settings
+from .errors import GeodataError, StoreError
+from .fetch import _describe_oserror
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet (GeoParquet for GeoDataFrames); split out so tests can break it half-way."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame.to_parquet(path, index=False, compression="zstd", schema_version="1.1.0")
+    else:
+        frame.to_parquet(path, index=False, compression="zstd")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Store:
+    def __init__(self, settings: Settings) -> None:
+        self.root = Path(settings.data_dir)
+        self.dir = self.root / "store"
+        self.raw = self.root / "raw"
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def meta_path(self, dataset_id: str) -> Path:
+        return self.dir / f"{dataset_id}.json"
+
+    def meta(self, dataset_id: str) -> dict[str, Any] | None:
+        path = self.meta_path(dataset_id)
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def has(self, dataset_id: str) -> bool:
+        meta = self.meta(dataset_id)
+        return bool(meta and meta.get("file") and (self.dir / meta["file"]).is_file())
+
+    def load(self, dataset_id: str) -> pd.DataFrame:
+        """The last good copy; raises StoreError (kind ``missing``) when there is none."""
+        meta = self.meta(dataset_id)
+        if not meta or not meta.get("file"):
+            raise StoreError(
+                dataset_id, "there is no local copy yet; run `python -m geodata refresh`",
+                "missing",
+            )
+        path = self.dir / meta["file"]
+        try:
+            if meta.get("geometry"):
+                return gpd.read_parquet(path)
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise StoreError(dataset_id, f"the local copy {path.name} cannot be read ({exc})",
+                             "missing") from exc
+
+    def size_bytes(self) -> int:
+        if not self.dir.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
+
+    # -- writing ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, dataset_id: str) -> Iterator[None]:
+        """One refresh per dataset at a time, across processes (CLI and app)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / f".{dataset_id}.lock").open("w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def commit(self, dataset_id: str, frame: pd.DataFrame, meta: dict[str, Any]) -> dict:
+        """Write the frame, then the record; the previous copy stays valid until the record."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".{dataset_id}.parquet.tmp"
+        try:
+            write_frame(frame, tmp)
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            checksum = sha256_file(tmp)
+            final = self.dir / f"{dataset_id}.{checksum[:16]}.parquet"
+            os.replace(tmp, final)
+            record = {**meta, "file": final.name, "file_sha256": checksum,
+                      "file_bytes": final.stat().st_size, "last_error": None,
+                      "last_error_kind": None, "last_error_at": None}
+            write_json_atomic(self.meta_path(dataset_id), record)
+        except OSError as exc:
+            raise StoreError(dataset_id, f"writing the local copy failed "
+                             f"({_describe_oserror(exc)}); the previous copy is kept",
+                             "write") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        self._sweep(dataset_id, keep=final.name)
+        return record
+
+    def _sweep(self, dataset_id: str, keep: str) -> None:
+        for old in self.dir.glob(f"{dataset_id}.*.parquet"):
+            if old.name != keep:
+                old.unlink(missing_ok=True)
+
+    def touch(self, dataset_id: str, **fields: Any) -> None:
+        """Update the record (checked_at, cleared error) without touching the data."""
+        meta = self.meta(dataset_id) or {"id": dataset_id}
+        meta.update(fields)
+        write_json_atomic(self.meta_path(dataset_id), meta)
+
+    def record_error(self, dataset_id: str, error: GeodataError) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        meta = self.meta(dataset_id) or {"id": dataset_id}
+        meta.update(last_error=str(error), last_error_kind=error.kind, last_error_at=_now())
+        write_json_atomic(self.meta_path(dataset_id), meta)
