@@ -22,6 +22,7 @@ from .errors import FetchError
 
 USER_AGENT = "rostock-dashboard-geodata/0.1 (+https://www.opendata-hro.de)"
 BytesCallback = Callable[[int], None]
+Session = requests.Session  # re-exported so other modules need not import requests
 
 
 @dataclass(frozen=True)

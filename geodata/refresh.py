@@ -17,13 +17,12 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import requests
 
 from . import catalogue
 from .catalogue import Dataset
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError
-from .fetch import fetch, make_session, parse_http_date
+from .fetch import Session, fetch, make_session, parse_http_date
 from .formats.registry import PARSERS
 from .store import Store, _now, sha256_file, write_json_atomic
 
@@ -85,7 +84,7 @@ def refresh_dataset(
     ds: Dataset,
     settings: Settings,
     store: Store,
-    session: requests.Session,
+    session: Session,
     progress: ProgressCallback | None = None,
 ) -> Outcome:
     started = time.perf_counter()
@@ -103,7 +102,7 @@ def refresh_dataset(
 
 
 def _refresh_locked(
-    ds: Dataset, settings: Settings, store: Store, session: requests.Session,
+    ds: Dataset, settings: Settings, store: Store, session: Session,
     progress: ProgressCallback | None, started: float,
 ) -> Outcome:
     raw_dir = store.raw / ds.id

@@ -6,7 +6,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -83,4 +83,3 @@ def catalogue_status() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-LoaderFn = Callable[[], Any]
