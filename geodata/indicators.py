@@ -22,7 +22,9 @@ class Indicator:
     how: str = "published"   # published | share_of_population | change_abs | change_pct
     formula_de: str = ""
     formula_en: str = ""
-    higher_is: str = "neutral"  # "better" | "worse" | "neutral": for colour direction later
+    # How the city figure follows from the districts: "sum" (counts), "weighted" (shares,
+    # means, rates: weighted by residents), "density" (residents / area).
+    city: str = "weighted"
 
     def label(self, lang: str = "de") -> str:
         return self.label_en if lang == "en" else self.label_de
@@ -30,13 +32,13 @@ class Indicator:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("einwohner", "Einwohnerinnen und Einwohner", "Residents", "Personen",
-              ("einwohnerzahl",)),
+              ("einwohnerzahl",), city="sum"),
     Indicator("dichte", "Bevölkerungsdichte", "Population density", "Einw./km²",
-              ("bevoelkerungsdichte",)),
+              ("bevoelkerungsdichte",), city="density"),
     Indicator("veraenderung_vorjahr", "Veränderung zum Vorjahr", "Change on previous year",
               "Personen", ("einwohnerzahl",), "change_abs",
               "Einwohner im Jahr minus Einwohner im Vorjahr",
-              "residents in the year minus residents in the previous year"),
+              "residents in the year minus residents in the previous year", city="sum"),
     Indicator("veraenderung_vorjahr_pct", "Veränderung zum Vorjahr (%)",
               "Change on previous year (%)", "%", ("einwohnerzahl",), "change_pct",
               "(Einwohner − Einwohner Vorjahr) ÷ Einwohner Vorjahr × 100",
@@ -53,18 +55,20 @@ INDICATORS: tuple[Indicator, ...] = (
               "(65 to 75 + 75 and older) ÷ residents × 100"),
     Indicator("anteil_auslaendisch", "Anteil ausländischer Staatsangehöriger",
               "Share of foreign nationals", "%", ("anteil_auslaendisch",)),
-    Indicator("haushalte", "Haushalte", "Households", "Anzahl", ("anzahl_haushalte",)),
+    Indicator("haushalte", "Haushalte", "Households", "Anzahl", ("anzahl_haushalte",), city="sum"),
     Indicator("anteil_single", "Anteil Single-Haushalte", "Single-person households", "%",
               ("anteil_single",)),
     Indicator("anteil_alleinerziehende", "Anteil Alleinerziehende (an Haushalten mit Kindern)",
               "Single parents (share of households with children)", "%",
               ("anteil_alleinerziehende_an_mit_kindern",)),
-    Indicator("geburten", "Lebendgeborene", "Live births", "Anzahl", ("anzahl_lebendgeborene",)),
-    Indicator("sterbefaelle", "Gestorbene", "Deaths", "Anzahl", ("anzahl_gestorbene",)),
+    Indicator("geburten", "Lebendgeborene", "Live births", "Anzahl",
+              ("anzahl_lebendgeborene",), city="sum"),
+    Indicator("sterbefaelle", "Gestorbene", "Deaths", "Anzahl", ("anzahl_gestorbene",), city="sum"),
     Indicator("natuerlicher_saldo", "Geburten minus Sterbefälle", "Births minus deaths",
-              "Personen", ("geburten_sterbesaldo",)),
+              "Personen", ("geburten_sterbesaldo",), city="sum"),
     Indicator("wanderungssaldo", "Wanderungssaldo (Zuzüge minus Wegzüge)",
-              "Net migration (arrivals minus departures)", "Personen", ("wanderungssaldo",)),
+              "Net migration (arrivals minus departures)", "Personen", ("wanderungssaldo",),
+              city="sum"),
     Indicator("wanderungssaldo_je_1000", "Wanderungssaldo je 1.000 Einwohner",
               "Net migration per 1,000 residents", "je 1.000", ("wanderungssaldo_je_1000",)),
 )
@@ -103,3 +107,29 @@ def derive(tidy: pd.DataFrame) -> pd.DataFrame:
     long = frame.reset_index().melt(id_vars=["code", "year"], var_name="indicator",
                                     value_name="value").dropna(subset=["value"])
     return long.sort_values(["indicator", "year", "code"], ignore_index=True)
+
+
+def city_values(values: pd.DataFrame, population: pd.Series, area_km2: pd.Series) -> pd.Series:
+    """City figure per (indicator, year) from district values.
+
+    ``values``: code, year, indicator, value; ``population``: residents by (code, year);
+    ``area_km2``: area by code. Weighted figures are approximations from rounded district
+    values; sums are exact.
+    """
+    out = {}
+    for (indicator, year), grp in values.groupby(["indicator", "year"]):
+        how = BY_ID[indicator].city if indicator in BY_ID else "weighted"
+        vals = grp.set_index("code")["value"]
+        if how == "sum":
+            out[(indicator, year)] = float(vals.sum())
+            continue
+        pop = population.xs(year, level="year").reindex(vals.index)
+        if how == "density":
+            out[(indicator, year)] = float(pop.sum() / area_km2.reindex(vals.index).sum())
+        else:
+            ok = pop.notna() & vals.notna()
+            out[(indicator, year)] = (float((vals[ok] * pop[ok]).sum() / pop[ok].sum())
+                                      if ok.any() else np.nan)
+    series = pd.Series(out, dtype="float64")
+    series.index = series.index.set_names(["indicator", "year"])
+    return series

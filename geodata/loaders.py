@@ -5,16 +5,19 @@ Geometry comes in EPSG:25833 (metres); reprojecting for display is the layers' j
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from shapely.geometry import Point
 
 from . import catalogue
 from .config import Settings, load_settings
-from .indicators import BY_ID, derive
+from .indicators import BY_ID, city_values, derive
 from .store import Store
 
 
@@ -65,6 +68,14 @@ def indicators(settings: Settings | None = None) -> pd.DataFrame:
         columns=["indicator", "label_de", "label_en", "unit"],
     )
     return long.merge(meta, on="indicator", how="left")
+
+
+def city_reference(settings: Settings | None = None) -> pd.Series:
+    """The whole city's figure per (indicator, year), for comparing one district with it."""
+    ind = indicators(settings)
+    pop = ind[ind.indicator == "einwohner"].set_index(["code", "year"])["value"]
+    area = districts(settings).set_index("code")["area_km2"]
+    return city_values(ind[["code", "year", "indicator", "value"]], pop, area)
 
 
 def indicator_years(settings: Settings | None = None) -> dict[str, list[int]]:
@@ -123,6 +134,22 @@ def water(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """Generalised water reference: layer (meer, kueste, warnow, unterwarnow_breitling)."""
     gdf = _store(settings).load("wasser")
     return gdf[["layer", "geometry"]]
+
+
+PLACES_FILE = Path(__file__).with_name("places.toml")
+
+
+def places(project: str | None = None) -> gpd.GeoDataFrame:
+    """Named places with sourced coordinates (EPSG:25833); rows without coordinates have
+    empty geometry so a page can still name them."""
+    with PLACES_FILE.open("rb") as fh:
+        rows = tomllib.load(fh)["place"]
+    if project:
+        rows = [r for r in rows if project in r.get("projects", [])]
+    geoms = [Point(r["lon"], r["lat"]) if "lat" in r else None for r in rows]
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k not in {"lat", "lon"}}
+                          for r in rows])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326").to_crs("EPSG:25833")
 
 
 def points(dataset_id: str, settings: Settings | None = None) -> gpd.GeoDataFrame:

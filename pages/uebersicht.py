@@ -1,26 +1,36 @@
 import streamlit as st
 
-from ui import data
-from ui.fmt import number
-from ui.i18n import lang, t
+from ui import data, widgets
+from ui.i18n import t
 
-st.title(t("app_title"))
+st.title(t("overview_title"))
 st.write(t("overview_intro"))
-districts = data.load("districts", "stadtbereiche")
-indicators = data.load("indicators", "bevoelkerung")
-if districts is None:
-    st.info(t("no_data"))
-else:
-    table = districts.drop(columns="geometry")
-    year = None
-    if indicators is not None:
-        pop = indicators[indicators.indicator == "einwohner"]
-        year = int(pop.year.max())
-        table = table.merge(pop[pop.year == year][["code", "value"]], on="code", how="left")
-    view = table.assign(
-        area=table.area_km2.map(lambda v: number(v, lang(), 2)),
-        pop=table["value"].map(lambda v: number(v, lang())) if year else "–",
-    )[["code", "name", "area", "pop"]].rename(columns={
-        "code": t("col_code"), "name": t("col_name"), "area": t("col_area"),
-        "pop": t("col_pop", year=year or "")})
-    st.dataframe(view, hide_index=True, width="stretch")
+
+chosen = widgets.layer_picker()
+top = st.columns([1, 1])
+with top[0]:
+    indicator = widgets.indicator_picker()
+years = data.load("indicator_years", "bevoelkerung") or {}
+with top[1]:
+    year = widgets.year_picker(years.get(indicator, []))
+scheme, k = widgets.class_picker()
+view = widgets.view_picker()
+query = widgets.query(indicator, year)
+
+shown = [layer for layer in (data.layer(i, query) for i in chosen) if layer is not None]
+left, right = st.columns([3, 2])
+clicked = None
+with left:
+    if shown:
+        clicked = widgets.map_view(shown, view=view)
+    else:
+        st.info(t("no_layers"))
+with right:
+    for layer in shown:
+        widgets.layer_panel(layer)
+
+code = widgets.district_picker(clicked)
+if code:
+    widgets.district_profile(code, year)
+datasets = [d for layer in shown for d in layer.spec.datasets] or ["stadtbereiche"]
+widgets.sources_footer([*datasets, "bevoelkerung"])

@@ -6,6 +6,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,24 +15,35 @@ import streamlit as st
 
 import geodata
 from geodata import loaders
+from layers import registry
+from layers.build import LayerData, build
+from layers.spec import Query
 
-from .i18n import t
+from .i18n import lang, t
 
 
 def _settings() -> geodata.Settings:
     return geodata.load_settings()
 
 
-def _stamp(dataset_id: str) -> str:
-    meta = geodata.Store(_settings()).meta(dataset_id) or {}
-    return str(meta.get("file_sha256") or "")
+# After a failed fetch, a session waits this long before trying again (no retry storm on
+# every rerun when a kiosk is offline).
+RETRY_AFTER_S = 300
+
+
+def _stamp(dataset_ids: Iterable[str]) -> str:
+    store = geodata.Store(_settings())
+    return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids)
 
 
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
     settings = _settings()
     store = geodata.Store(settings)
-    missing = [i for i in dataset_ids if not store.has(i)]
+    failed_at: dict[str, float] = st.session_state.setdefault("_fetch_failed_at", {})
+    now = time.time()
+    missing = [i for i in dataset_ids if not store.has(i)
+               and now - failed_at.get(i, 0) > RETRY_AFTER_S]
     if not missing:
         return []
     total = sum(len(geodata.get(i).parts) for i in missing)
@@ -41,28 +53,54 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     def progress(dataset_id: str, _n: int, _parts: int) -> None:
         nonlocal done
         done += 1
-        title = geodata.get(dataset_id).title(st.session_state.get("lang", "de"))
+        title = geodata.get(dataset_id).title(lang())
         bar.progress(min(done / total, 1.0), text=t("loading_dataset", title=title,
                                                      done=done, total=total))
 
     outcomes = geodata.refresh(missing, settings, progress)
     bar.empty()
+    for o in outcomes:
+        if not o.ok:
+            failed_at[o.dataset] = now
     return [o for o in outcomes if not o.ok]
 
 
+def available(dataset_ids: Iterable[str]) -> bool:
+    """Make sure the datasets are here (fetching once if needed); warn about what is not."""
+    ids = list(dataset_ids)
+    ensure(ids)
+    store = geodata.Store(_settings())
+    missing = [i for i in ids if not store.has(i)]
+    for dataset_id in missing:
+        meta = store.meta(dataset_id) or {}
+        reason = meta.get("last_error") or t("not_loaded_yet", dataset=dataset_id)
+        st.warning(t("data_unavailable", message=reason), icon="⚠️")
+    return not missing
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _cached(loader_name: str, dataset_id: str, stamp: str) -> Any:
+def _cached(loader_name: str, stamp: str) -> Any:
     return getattr(loaders, loader_name)()
 
 
-def load(loader_name: str, dataset_id: str) -> Any:
-    """Call ``geodata.loaders.<loader_name>`` through the cache; None when there is no data."""
-    failures = ensure([dataset_id])
-    for failure in failures:
-        st.warning(t("data_unavailable", message=failure.message))
-    if not geodata.Store(_settings()).has(dataset_id):
+def load(loader_name: str, *dataset_ids: str) -> Any:
+    """``geodata.loaders.<loader_name>()`` through the cache; None when data is missing."""
+    if not available(dataset_ids):
         return None
-    return _cached(loader_name, dataset_id, _stamp(dataset_id))
+    return _cached(loader_name, _stamp(dataset_ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _layer(layer_id: str, query: Query, stamp: str) -> LayerData:
+    return build(layer_id, query)
+
+
+def layer(layer_id: str, query: Query) -> LayerData | None:
+    """A layer ready to draw, cached by layer, query and the data behind it."""
+    spec = registry.get(layer_id)
+    if not available(spec.datasets):
+        return None
+    return _layer(layer_id, query, _stamp(spec.datasets))
 
 
 def catalogue_status() -> pd.DataFrame:
@@ -72,7 +110,7 @@ def catalogue_status() -> pd.DataFrame:
         info = loaders.info(ds.id, _settings())
         rows.append({
             "id": ds.id,
-            "title": ds.title(st.session_state.get("lang", "de")),
+            "title": ds.title(lang()),
             "stand": info["stand"],
             "rows": info["rows"],
             "licence": ds.licence,

@@ -1,0 +1,68 @@
+"""Leaflet from an installed package, served by the app itself: the map needs no internet.
+
+``XStatic-Leaflet`` ships Leaflet's distribution files. :func:`install_leaflet` copies them
+under the app's ``static/`` folder, which Streamlit serves at ``/app/static/`` (with
+``server.enableStaticServing = true``). The folium renderer (``layers.leaflet``) points every
+map at :data:`LEAFLET_JS` / :data:`LEAFLET_CSS` and at nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from xstatic.pkg import leaflet as _xstatic_leaflet
+
+LEAFLET_VERSION = _xstatic_leaflet.VERSION
+STATIC_URL = "/app/static"
+VENDOR_DIR = "vendor/leaflet"
+LEAFLET_JS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.js"
+LEAFLET_CSS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.css"
+
+
+def leaflet_source() -> Path:
+    """The folder of the installed package holding leaflet.js, leaflet.css and images/."""
+    return Path(_xstatic_leaflet.BASE_DIR)
+
+
+def _wanted(source: Path) -> list[Path]:
+    """Relative paths to copy: the minified script, the stylesheet and its images."""
+    files = [Path("leaflet.js"), Path("leaflet.css")]
+    files += sorted(p.relative_to(source) for p in (source / "images").iterdir() if p.is_file())
+    return files
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return b.stat().st_size == a.stat().st_size and b.read_bytes() == a.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Readers (the browser, another server process) see the old file or the new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def install_leaflet(static_dir: Path) -> Path:
+    """Copy Leaflet into ``<static_dir>/vendor/leaflet/``; returns that folder.
+
+    Idempotent: files already identical are left alone (no write, same mtime).
+    """
+    source = leaflet_source()
+    target_dir = Path(static_dir) / VENDOR_DIR
+    for rel in _wanted(source):
+        src, dst = source / rel, target_dir / rel
+        if not _same(src, dst):
+            _write_atomically(dst, src.read_bytes())
+    return target_dir

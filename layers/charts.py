@@ -1,0 +1,589 @@
+"""Altair charts for the climate and waterfront pages: pure functions, no Streamlit here.
+
+Every chart takes ``lang`` ("de" default, "en" second) and carries its data inline (a small
+DataFrame embedded as a named dataset), so it renders offline and never fetches a URL.
+
+Number formatting: a German chart gets a Vega ``config.locale`` (decimal comma, thousands
+dot, German month names), so the ``,.1f`` format strings in tooltips and axes print "8,5" and
+"7.012"; an English chart keeps Vega's built-in en-US locale ("8.5", "7,012"). Because the
+locale is chart configuration, the returned charts are top-level charts (already configured):
+show them as they are rather than layering them into other charts.
+
+Colours are colour-blind safe: ColorBrewer RdBu (Vega "redblue", reversed: blue = colder,
+red = warmer) for temperature anomalies and ColorBrewer Oranges for hot days; no red–green.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from geodata.loaders import linear_trend
+
+from .fmt import number, signed
+
+WMO_REF: tuple[int, int] = (1961, 1990)
+
+# ColorBrewer RdBu end colours (colour-blind safe diverging pair).
+BLUE = "#2166ac"
+RED = "#b2182b"
+LINE = "#333333"
+# ColorBrewer Oranges: light for days >= 25 °C, dark for days >= 30 °C.
+ORANGE_LIGHT = "#fdae6b"
+ORANGE_DARK = "#a63603"
+BAND = "#9ecae1"
+
+# German number and time locale for Vega (https-free: plain strings only).
+LOCALE_DE = alt.Locale(
+    number=alt.NumberLocale(
+        decimal=",", thousands=".", grouping=[3], currency=["", "\u00a0€"], minus="−"),
+    time=alt.TimeLocale(
+        dateTime="%A, der %e. %B %Y, %X", date="%d.%m.%Y", time="%H:%M:%S",
+        periods=["AM", "PM"],
+        days=["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
+              "Samstag"],
+        shortDays=["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+        months=["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                "September", "Oktober", "November", "Dezember"],
+        shortMonths=["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt",
+                     "Nov", "Dez"],
+    ),
+)
+
+# Titles, axis titles and notes in both languages. Entries with {placeholders} are templates.
+CHART_TEXTS: dict[str, dict[str, str]] = {
+    "year": {"de": "Jahr", "en": "Year"},
+    "month": {"de": "Monat", "en": "Month"},
+    "temperature": {"de": "Jahresmitteltemperatur (°C)", "en": "Annual mean temperature (°C)"},
+    "anomaly": {"de": "Abweichung vom Mittel {a}–{b} (°C)",
+                "en": "Difference from the {a}–{b} mean (°C)"},
+    "anomaly.axis": {"de": "Abweichung (°C)", "en": "Difference (°C)"},
+    "rolling": {"de": "Mittel der letzten 10 Jahre (°C)", "en": "Mean of the last 10 years (°C)"},
+    "warmer": {"de": "wärmer als {a}–{b}", "en": "warmer than {a}–{b}"},
+    "colder": {"de": "kühler als {a}–{b}", "en": "cooler than {a}–{b}"},
+    "stripes.title": {"de": "Wärmestreifen Mecklenburg-Vorpommern {first}–{last}",
+                      "en": "Warming stripes for Mecklenburg-Vorpommern {first}–{last}"},
+    "stripes.subtitle": {
+        "de": "Ein Streifen je Jahr: blau kühler, rot wärmer als das Mittel {a}–{b}. "
+              "Daten: DWD",
+        "en": "One stripe per year: blue cooler, red warmer than the {a}–{b} mean. "
+              "Data: DWD"},
+    "stripes.description": {
+        "de": "Wärmestreifen der Jahresmitteltemperatur in Mecklenburg-Vorpommern von {first} "
+              "bis {last}, ein farbiger Streifen je Jahr. Blau heißt kühler, Rot wärmer als "
+              "das Mittel {a}–{b} von {ref} °C. Das wärmste Jahr war {warmest} mit {tmax} °C "
+              "({dmax} °C), das kühlste {coldest} mit {tmin} °C ({dmin} °C).",
+        "en": "Warming stripes of the annual mean temperature in Mecklenburg-Vorpommern from "
+              "{first} to {last}, one coloured stripe per year. Blue means cooler, red warmer "
+              "than the {a}–{b} mean of {ref} °C. The warmest year was {warmest} at {tmax} °C "
+              "({dmax} °C), the coolest {coldest} at {tmin} °C ({dmin} °C)."},
+    "anomaly.title": {
+        "de": "Temperatur in Mecklenburg-Vorpommern: Abweichung vom Mittel {a}–{b}",
+        "en": "Temperature in Mecklenburg-Vorpommern: difference from the {a}–{b} mean"},
+    "anomaly.subtitle": {
+        "de": "Balken: einzelne Jahre; Linie: Mittel der jeweils letzten 10 Jahre. Daten: DWD",
+        "en": "Bars: single years; line: mean of the preceding 10 years. Data: DWD"},
+    "anomaly.description": {
+        "de": "Balkendiagramm der jährlichen Temperaturabweichung in Mecklenburg-Vorpommern "
+              "vom Mittel {a}–{b}, {first} bis {last}, mit gleitendem 10-Jahres-Mittel.",
+        "en": "Bar chart of the annual temperature difference in Mecklenburg-Vorpommern from "
+              "the {a}–{b} mean, {first} to {last}, with a 10-year moving mean."},
+    "monthly.title": {"de": "Rostock-Warnemünde: {label} je Monat",
+                      "en": "Rostock-Warnemünde: monthly {label}"},
+    "monthly.subtitle": {"de": "Lücken: Monate ohne Meldung. Daten: DWD (CLIMAT)",
+                         "en": "Gaps: months without a report. Data: DWD (CLIMAT)"},
+    "monthly.band_note": {
+        "de": "Fläche: mittleres Tagesminimum bis mittleres Tagesmaximum. ",
+        "en": "Shaded: mean daily minimum to mean daily maximum. "},
+    "monthly.description": {
+        "de": "Liniendiagramm: {label} in Rostock-Warnemünde je Monat, {first} bis {last}.",
+        "en": "Line chart: monthly {label} at Rostock-Warnemünde, {first} to {last}."},
+    "band.low": {"de": "Mittleres Tagesminimum (°C)", "en": "Mean daily minimum (°C)"},
+    "band.high": {"de": "Mittleres Tagesmaximum (°C)", "en": "Mean daily maximum (°C)"},
+    "summer.title": {"de": "Sommertage und heiße Tage in Rostock-Warnemünde",
+                     "en": "Summer days and hot days at Rostock-Warnemünde"},
+    "summer.subtitle": {
+        "de": "Tage mit Höchstwert ab 25 °C bzw. ab 30 °C. Ohne Jahre mit fehlenden Monaten "
+              "Mai–September{left_out}. Daten: DWD (CLIMAT)",
+        "en": "Days reaching 25 °C or 30 °C. Years missing any month from May to September "
+              "are left out{left_out}. Data: DWD (CLIMAT)"},
+    "summer.left_out": {"de": " (hier: {years})", "en": " (here: {years})"},
+    "summer.description": {
+        "de": "Balkendiagramm der Sommertage (ab 25 °C) und heißen Tage (ab 30 °C) je Jahr in "
+              "Rostock-Warnemünde, nur vollständige Jahre.",
+        "en": "Bar chart of summer days (25 °C or more) and hot days (30 °C or more) per year "
+              "at Rostock-Warnemünde, complete years only."},
+    "summer.days": {"de": "Anzahl Tage", "en": "Number of days"},
+    "summer.series": {"de": "Tage", "en": "Days"},
+    "summer.ge25": {"de": "Sommertage (ab 25 °C)", "en": "Summer days (25 °C or more)"},
+    "summer.ge30": {"de": "Heiße Tage (ab 30 °C)", "en": "Hot days (30 °C or more)"},
+    "summer.tmax": {"de": "Höchste Temperatur (°C)", "en": "Highest temperature (°C)"},
+    "summer.filled": {"de": "Monate ohne Meldung, als 0 gezählt",
+                      "en": "Months not reported, counted as 0"},
+    "sea.title": {"de": "Meeresspiegel in Warnemünde seit {first}",
+                  "en": "Sea level at Warnemünde since {first}"},
+    "sea.subtitle": {
+        "de": "Trend: {slope} mm pro Jahr ({start}–{end}). Jahresmittel nur bei mindestens "
+              "11 Monatswerten. Daten: PSMSL",
+        "en": "Trend: {slope} mm per year ({start}–{end}). Annual means only with at least "
+              "11 monthly values. Data: PSMSL"},
+    "sea.description": {
+        "de": "Jahresmittel des Meeresspiegels in Warnemünde, {first} bis {last}, mit linearem "
+              "Trend von {slope} mm pro Jahr.",
+        "en": "Annual mean sea level at Warnemünde, {first} to {last}, with a linear trend of "
+              "{slope} mm per year."},
+    "sea.level": {"de": "Jahresmittel (mm, PSMSL-RLR-Bezug)",
+                  "en": "Annual mean (mm, PSMSL RLR datum)"},
+    "sea.axis": {"de": "Jahresmittel (mm)", "en": "Annual mean (mm)"},
+    "sea.months": {"de": "Monatswerte", "en": "Monthly values"},
+    "sea.trend": {"de": "Linearer Trend (mm)", "en": "Linear trend (mm)"},
+}
+
+# Monthly Warnemünde variables the chart knows: label (de, en), unit, optional band columns.
+MONTHLY_VARIABLES: dict[str, tuple[str, str, str, tuple[str, str] | None]] = {
+    "t_mean_c": ("Mitteltemperatur", "mean temperature", "°C", ("tn_mean_c", "tx_mean_c")),
+    "tx_mean_c": ("mittleres Tagesmaximum", "mean daily maximum", "°C", None),
+    "tn_mean_c": ("mittleres Tagesminimum", "mean daily minimum", "°C", None),
+    "t_abs_max_c": ("höchste Temperatur", "highest temperature", "°C", None),
+    "t_abs_min_c": ("tiefste Temperatur", "lowest temperature", "°C", None),
+    "precip_mm": ("Niederschlag", "precipitation", "mm", None),
+    "sunshine_h": ("Sonnenscheindauer", "sunshine", "h", None),
+}
+
+SUMMER_MONTHS = (5, 6, 7, 8, 9)
+MIN_MONTHS_PER_YEAR = 11
+
+
+def _lang(lang: str) -> str:
+    """'de' or 'en'; anything else (e.g. 'de-DE', 'EN') is mapped, unknown falls back to 'de'."""
+    code = (lang or "de")[:2].lower()
+    return code if code in ("de", "en") else "de"
+
+
+def text(key: str, lang: str = "de", **values: Any) -> str:
+    """A chart text in the given language, with {placeholders} filled."""
+    template = CHART_TEXTS[key][_lang(lang)]
+    return template.format(**values) if values else template
+
+
+def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+    """German charts get the German Vega locale; both get a quiet view without a frame."""
+    if _lang(lang) == "de":
+        chart = chart.configure(locale=LOCALE_DE)
+    return chart.configure_view(stroke=None)
+
+
+def _ref_text(ref: tuple[int, int]) -> dict[str, int]:
+    return {"a": int(ref[0]), "b": int(ref[1])}
+
+
+# --- 1. anomalies ----------------------------------------------------------------------------
+
+
+def anomalies(
+    mv: pd.DataFrame, variable: str = "temperatur", ref: tuple[int, int] = WMO_REF
+) -> pd.DataFrame:
+    """Annual values and their difference from the reference-period mean.
+
+    The WMO reference period 1961–1990 is the default because DWD and most climate
+    communication compare against it. Returns year, value, anomaly (sorted by year); the
+    reference mean is in ``.attrs["ref_mean"]``.
+    """
+    a, b = int(ref[0]), int(ref[1])
+    if a > b:
+        raise ValueError(f"The reference period {a}–{b} must start before it ends.")
+    rows = mv.loc[mv["variable"] == variable, ["year", "value"]].dropna(subset=["value"])
+    if rows.empty:
+        raise ValueError(f"There are no values for the variable '{variable}'.")
+    rows = rows.astype({"year": int, "value": float}).sort_values("year", ignore_index=True)
+    in_ref = rows.loc[rows["year"].between(a, b), "value"]
+    if in_ref.empty:
+        raise ValueError(
+            f"The reference period {a}–{b} has no data for '{variable}' "
+            f"(the data cover {rows['year'].min()}–{rows['year'].max()}).")
+    ref_mean = float(in_ref.mean())
+    rows["anomaly"] = rows["value"] - ref_mean
+    rows.attrs["ref_mean"] = ref_mean
+    rows.attrs["ref"] = (a, b)
+    return rows
+
+
+# --- 2. warming stripes ----------------------------------------------------------------------
+
+
+def warming_stripes(
+    mv: pd.DataFrame, lang: str = "de", ref: tuple[int, int] = WMO_REF
+) -> alt.Chart:
+    """One stripe per year of MV's annual mean temperature, coloured by its anomaly.
+
+    The colour domain is symmetric around 0, so equally warm and cool years get equally
+    strong colours. No axes: the title, subtitle and a screen-reader description carry the
+    meaning; the tooltip gives year, temperature and anomaly.
+    """
+    lang = _lang(lang)
+    an = anomalies(mv, "temperatur", ref)
+    data = an.round({"value": 2, "anomaly": 2})
+    limit = float(data["anomaly"].abs().max()) or 1.0
+    first, last = int(an["year"].min()), int(an["year"].max())
+    warm = an.loc[an["anomaly"].idxmax()]
+    cold = an.loc[an["anomaly"].idxmin()]
+    description = text(
+        "stripes.description", lang, first=first, last=last, **_ref_text(ref),
+        ref=number(an.attrs["ref_mean"], lang, 1),
+        warmest=int(warm["year"]), tmax=number(warm["value"], lang, 1),
+        dmax=signed(round(warm["anomaly"], 1), lang, 1),
+        coldest=int(cold["year"]), tmin=number(cold["value"], lang, 1),
+        dmin=signed(round(cold["anomaly"], 1), lang, 1),
+    )
+    chart = (
+        alt.Chart(data, description=description)
+        .mark_rect(strokeWidth=0)
+        .encode(
+            x=alt.X("year:O", axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0)),
+            color=alt.Color(
+                "anomaly:Q", legend=None,
+                scale=alt.Scale(scheme="redblue", reverse=True, domain=[-limit, limit],
+                                domainMid=0)),
+            tooltip=[
+                alt.Tooltip("year:O", title=text("year", lang)),
+                alt.Tooltip("value:Q", title=text("temperature", lang), format=",.1f"),
+                alt.Tooltip("anomaly:Q", title=text("anomaly", lang, **_ref_text(ref)),
+                            format="+,.1f"),
+            ],
+        )
+        .properties(
+            title=alt.TitleParams(
+                text("stripes.title", lang, first=first, last=last),
+                subtitle=text("stripes.subtitle", lang, **_ref_text(ref)), anchor="start"),
+            width=700, height=160,
+        )
+    )
+    return _finish(chart, lang)
+
+
+# --- 3. anomaly bars -------------------------------------------------------------------------
+
+
+def anomaly_chart(
+    mv: pd.DataFrame, lang: str = "de", ref: tuple[int, int] = WMO_REF
+) -> alt.LayerChart:
+    """Annual temperature anomaly as bars (blue below, red above the reference mean) with
+    the mean of the last 10 years as a line, which shows the trend through year-to-year noise.
+
+    The 10-year mean is trailing (the year and the nine before it) and starts only once ten
+    years exist, so it never looks into the future or rests on a short run.
+    """
+    lang = _lang(lang)
+    an = anomalies(mv, "temperatur", ref)
+    an["rolling"] = an["anomaly"].rolling(10, min_periods=10).mean()
+    warmer = text("warmer", lang, **_ref_text(ref))
+    colder = text("colder", lang, **_ref_text(ref))
+    an["direction"] = np.where(an["anomaly"] > 0, warmer, colder)
+    data = an.round({"value": 2, "anomaly": 2, "rolling": 3})
+    first, last = int(an["year"].min()), int(an["year"].max())
+    # Ordinal years: one band per year, so 140+ bars never overlap; labels every 20 years.
+    x = alt.X("year:O", title=text("year", lang),
+              axis=alt.Axis(values=[y for y in range(first, last + 1) if y % 20 == 0],
+                            labelAngle=0),
+              scale=alt.Scale(paddingInner=0.1))
+    tooltip = [
+        alt.Tooltip("year:O", title=text("year", lang)),
+        alt.Tooltip("value:Q", title=text("temperature", lang), format=",.1f"),
+        alt.Tooltip("anomaly:Q", title=text("anomaly", lang, **_ref_text(ref)), format="+,.1f"),
+        alt.Tooltip("rolling:Q", title=text("rolling", lang), format="+,.2f"),
+    ]
+    base = alt.Chart(data)
+    bars = base.mark_bar().encode(
+        x=x,
+        y=alt.Y("anomaly:Q", title=text("anomaly.axis", lang),
+                axis=alt.Axis(format="+,.1f")),
+        color=alt.Color("direction:N", title=None,
+                        scale=alt.Scale(domain=[colder, warmer], range=[BLUE, RED]),
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=0)),
+        tooltip=tooltip,
+    )
+    line = base.mark_line(color=LINE, strokeWidth=2).encode(
+        x=x, y="rolling:Q", tooltip=tooltip)
+    chart = alt.layer(bars, line).properties(
+        title=alt.TitleParams(text("anomaly.title", lang, **_ref_text(ref)),
+                              subtitle=text("anomaly.subtitle", lang), anchor="start"),
+        description=text("anomaly.description", lang, first=first, last=last,
+                         **_ref_text(ref)),
+        width=700, height=300,
+    )
+    return _finish(chart, lang)
+
+
+# --- 4. Warnemünde monthly -------------------------------------------------------------------
+
+
+def warnemuende_monthly_chart(
+    monthly: pd.DataFrame, variable: str = "t_mean_c", lang: str = "de"
+) -> alt.LayerChart:
+    """Monthly Warnemünde values as a line; for the mean temperature with a band from the
+    mean daily minimum to the mean daily maximum, which shows the typical daily range.
+
+    Missing months are not interpolated: the series is laid on a full month grid and months
+    without a value stay null, so the line (and band) breaks there.
+    """
+    lang = _lang(lang)
+    if variable not in MONTHLY_VARIABLES:
+        raise ValueError(f"The variable '{variable}' is not supported; use one of "
+                         f"{', '.join(MONTHLY_VARIABLES)}.")
+    label_de, label_en, unit, band = MONTHLY_VARIABLES[variable]
+    label = label_de if lang == "de" else label_en
+    columns = [variable, *(band or ())]
+    df = monthly.assign(date=pd.to_datetime(dict(year=monthly["year"], month=monthly["month"],
+                                                 day=1)))
+    df = df.groupby("date", as_index=True)[columns].mean()
+    grid = pd.date_range(df.index.min(), df.index.max(), freq="MS")
+    df = df.reindex(grid).round(2).rename_axis("date").reset_index()
+    df["date"] = df["date"].dt.strftime("%Y-%m-%d")
+    first, last = df["date"].iloc[0][:7], df["date"].iloc[-1][:7]
+    title_y = f"{label[0].upper()}{label[1:]} ({unit})"
+    x = alt.X("date:T", title=text("month", lang), axis=alt.Axis(format="%Y"))
+    fmt = ",.1f" if unit == "°C" else ",.0f"
+    tooltip = [alt.Tooltip("date:T", title=text("month", lang), format="%B %Y"),
+               alt.Tooltip(f"{variable}:Q", title=title_y, format=fmt)]
+    if band:
+        tooltip += [alt.Tooltip(f"{band[0]}:Q", title=text("band.low", lang), format=fmt),
+                    alt.Tooltip(f"{band[1]}:Q", title=text("band.high", lang), format=fmt)]
+    layers: list[alt.Chart] = []
+    if band:
+        layers.append(alt.Chart().mark_area(
+            color=BAND, opacity=0.5, invalid="break-paths-show-domains").encode(
+            x=x, y=alt.Y(f"{band[0]}:Q", title=title_y), y2=f"{band[1]}:Q", tooltip=tooltip))
+    layers.append(alt.Chart().mark_line(
+        color=BLUE, strokeWidth=1.5, invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y(f"{variable}:Q", title=title_y),
+        tooltip=tooltip))
+    subtitle = (text("monthly.band_note", lang) if band else "") + text("monthly.subtitle", lang)
+    chart = alt.layer(*layers, data=df).properties(
+        title=alt.TitleParams(text("monthly.title", lang, label=label), subtitle=subtitle,
+                              anchor="start"),
+        description=text("monthly.description", lang, label=label, first=first, last=last),
+        width=700, height=300,
+    )
+    return _finish(chart, lang)
+
+
+# --- 5. summer days --------------------------------------------------------------------------
+
+
+def _known_days(days: pd.Series, t_abs_max: pd.Series, threshold: float) -> pd.Series:
+    """Reported day counts; a missing count becomes 0 only where the month's absolute
+    maximum proves it (below the threshold), otherwise it stays NaN (unknown)."""
+    provably_zero = days.isna() & (t_abs_max < threshold)
+    return days.mask(provably_zero, 0.0)
+
+
+def summer_days(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per year: days >= 25 °C, days >= 30 °C, the hottest temperature and whether the year
+    is complete enough to compare.
+
+    In the CLIMAT messages a missing ``days_tx_ge25``/``days_tx_ge30`` usually means the group
+    was not reported, which in practice means no such day. NaN is kept as "not reported": a
+    month's missing count is counted as 0 only if that month's absolute maximum
+    (``t_abs_max_c``) is below the threshold, and the number of such months is reported in
+    ``filled_ge25``/``filled_ge30``. ``complete`` is True only if all of May–September of that
+    year are present (rows with a temperature) and their counts are known; only then are the
+    sums comparable between years.
+
+    Columns: year, days_ge25, days_ge30, t_max_c, summer_months, filled_ge25, filled_ge30,
+    complete.
+    """
+    df = monthly.copy()
+    present = df["t_mean_c"].notna() | df["t_abs_max_c"].notna()
+    df = df.loc[present]
+    ge25 = _known_days(df["days_tx_ge25"], df["t_abs_max_c"], 25.0)
+    ge30 = _known_days(df["days_tx_ge30"], df["t_abs_max_c"], 30.0)
+    summer = df["month"].isin(SUMMER_MONTHS)
+    work = pd.DataFrame({
+        "year": df["year"].astype(int),
+        "month": df["month"].astype(int),
+        "ge25": ge25,
+        "ge30": ge30,
+        "t_abs_max_c": df["t_abs_max_c"],
+        "summer": summer,
+        "filled25": df["days_tx_ge25"].isna() & ge25.notna(),
+        "filled30": df["days_tx_ge30"].isna() & ge30.notna(),
+        "unknown_summer": summer & (ge25.isna() | ge30.isna()),
+    })
+    grouped = work.groupby("year")
+    out = pd.DataFrame({
+        "days_ge25": grouped["ge25"].sum(min_count=1),
+        "days_ge30": grouped["ge30"].sum(min_count=1),
+        "t_max_c": grouped["t_abs_max_c"].max(),
+        "summer_months": work.loc[work["summer"]].groupby("year")["month"].nunique(),
+        "filled_ge25": grouped["filled25"].sum(),
+        "filled_ge30": grouped["filled30"].sum(),
+        "unknown": grouped["unknown_summer"].sum(),
+    })
+    out["summer_months"] = out["summer_months"].fillna(0).astype(int)
+    out["complete"] = (out["summer_months"] == len(SUMMER_MONTHS)) & (out["unknown"] == 0)
+    out = out.drop(columns="unknown").reset_index()
+    return out.astype({"year": int, "filled_ge25": int, "filled_ge30": int})
+
+
+def summer_days_chart(monthly: pd.DataFrame, lang: str = "de") -> alt.LayerChart:
+    """Summer days (>= 25 °C) with hot days (>= 30 °C, a subset) drawn over them, per year.
+
+    Only complete years are shown (see ``summer_days``): a year missing a summer month would
+    look cooler than it was. The subtitle says so and names the years left out.
+    """
+    lang = _lang(lang)
+    table = summer_days(monthly)
+    shown = table.loc[table["complete"]].copy()
+    left_out = [int(y) for y in table.loc[~table["complete"], "year"]]
+    note = text("summer.left_out", lang, years=", ".join(map(str, left_out))) if left_out else ""
+    label25, label30 = text("summer.ge25", lang), text("summer.ge30", lang)
+    shown["filled"] = shown["filled_ge25"]
+    long = pd.concat([
+        shown.assign(series=label25, days=shown["days_ge25"]),
+        shown.assign(series=label30, days=shown["days_ge30"]),
+    ])[["year", "series", "days", "days_ge25", "days_ge30", "t_max_c", "filled"]]
+    x = alt.X("year:O", title=text("year", lang))
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("days:Q", title=text("summer.days", lang), stack=None),
+            color=alt.Color("series:N", title=text("summer.series", lang),
+                            scale=alt.Scale(domain=[label25, label30],
+                                            range=[ORANGE_LIGHT, ORANGE_DARK]),
+                            legend=alt.Legend(orient="top", direction="horizontal", labelLimit=0)),
+            order=alt.Order("days:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("year:O", title=text("year", lang)),
+                alt.Tooltip("days_ge25:Q", title=label25, format=",.0f"),
+                alt.Tooltip("days_ge30:Q", title=label30, format=",.0f"),
+                alt.Tooltip("t_max_c:Q", title=text("summer.tmax", lang), format=",.1f"),
+                alt.Tooltip("filled:Q", title=text("summer.filled", lang), format="d"),
+            ],
+        )
+        .properties(
+            title=alt.TitleParams(text("summer.title", lang),
+                                  subtitle=text("summer.subtitle", lang, left_out=note),
+                                  anchor="start"),
+            description=text("summer.description", lang),
+            width=700, height=300,
+        )
+    )
+    return _finish(chart, lang)
+
+
+# --- 6. sea level ----------------------------------------------------------------------------
+
+
+def annual_sea_level(sl: pd.DataFrame) -> pd.DataFrame:
+    """Annual mean sea level for years with at least 11 monthly values (as PSMSL does for
+    its annual files): the Baltic's seasonal cycle of several centimetres would bias a mean
+    over fewer months. Years with fewer months are kept as rows with NaN ``msl_mm`` so a line
+    breaks there. Columns: year, msl_mm, months.
+    """
+    grouped = sl.groupby("year")["msl_mm"]
+    out = pd.DataFrame({"mean": grouped.mean(), "months": grouped.count()})
+    out["msl_mm"] = out["mean"].where(out["months"] >= MIN_MONTHS_PER_YEAR)
+    years = pd.RangeIndex(int(out.index.min()), int(out.index.max()) + 1, name="year")
+    out = out.reindex(years)
+    out["months"] = out["months"].fillna(0).astype(int)
+    return out.reset_index()[["year", "msl_mm", "months"]]
+
+
+def sea_level_chart(sl: pd.DataFrame, lang: str = "de") -> alt.LayerChart:
+    """Annual mean sea level at Warnemünde as points and line, plus the least-squares trend.
+
+    The trend is fitted to the monthly values (all of them, ``linear_trend``), not to the
+    annual means, so incomplete years still count; the subtitle gives it in mm per year with
+    the period it covers, formatted in the chart's language.
+    """
+    lang = _lang(lang)
+    trend = linear_trend(sl["decimal_year"], sl["msl_mm"])
+    annual = annual_sea_level(sl)
+    annual["msl_mm"] = annual["msl_mm"].round(1)
+    start, end = math.floor(trend.start), math.floor(trend.end)
+    slope = number(trend.slope_per_year, lang, 1)
+    trend_df = pd.DataFrame({"year": [trend.start, trend.end],
+                             "trend_mm": [round(trend.at(trend.start), 1),
+                                          round(trend.at(trend.end), 1)]})
+    first, last = int(annual["year"].min()), int(annual["year"].max())
+    x = alt.X("year:Q", title=text("year", lang), axis=alt.Axis(format="d"),
+              scale=alt.Scale(nice=False, zero=False))
+    y_title = text("sea.level", lang)
+    tooltip = [alt.Tooltip("year:Q", title=text("year", lang), format="d"),
+               alt.Tooltip("msl_mm:Q", title=y_title, format=",.0f"),
+               alt.Tooltip("months:Q", title=text("sea.months", lang), format="d")]
+    line = alt.Chart(annual).mark_line(
+        color=BLUE, strokeWidth=1, invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y("msl_mm:Q", title=text("sea.axis", lang), scale=alt.Scale(zero=False),
+                     axis=alt.Axis(format=",.0f")))
+    points = alt.Chart(annual).mark_point(color=BLUE, size=14, filled=True).encode(
+        x=x, y="msl_mm:Q", tooltip=tooltip)
+    trend_line = alt.Chart(trend_df).mark_line(color=RED, strokeWidth=2.5).encode(
+        x="year:Q", y="trend_mm:Q",
+        tooltip=[alt.Tooltip("trend_mm:Q", title=text("sea.trend", lang), format=",.0f")])
+    chart = alt.layer(line, points, trend_line).properties(
+        title=alt.TitleParams(
+            text("sea.title", lang, first=first),
+            subtitle=text("sea.subtitle", lang, slope=slope, start=start, end=end),
+            anchor="start"),
+        description=text("sea.description", lang, first=first, last=last, slope=slope),
+        width=700, height=300,
+    )
+    return _finish(chart, lang)
+
+
+# --- storm-surge classes ---------------------------------------------------------------------
+
+STORM_SURGE_SOURCE = (
+    "BSH (Bundesamt für Seeschifffahrt und Hydrographie), Sturmflutklassen Ostsee; "
+    "as listed in the project's domain notes (§4.3, no URL given there), cross-checked "
+    "with https://sturmflutmonitor.de/faq/index.php.de (quoting BSH: Sturmfluten)"
+)
+
+
+def storm_surge_classes() -> pd.DataFrame:
+    """The BSH storm-surge classes for the German Baltic coast, in metres above mean water
+    (MW), e.g. as colour thresholds for a gauge reading. ``upper_m`` is NaN for the open top
+    class; a reading belongs to the class with lower_m <= height < upper_m.
+
+    Columns: class_de, class_en, lower_m, upper_m; the source is in ``.attrs["source"]``.
+    """
+    df = pd.DataFrame(
+        [
+            ("Sturmflut", "storm surge", 1.00, 1.25),
+            ("mittlere Sturmflut", "moderate storm surge", 1.25, 1.50),
+            ("schwere Sturmflut", "severe storm surge", 1.50, 2.00),
+            ("sehr schwere Sturmflut", "very severe storm surge", 2.00, math.nan),
+        ],
+        columns=["class_de", "class_en", "lower_m", "upper_m"],
+    )
+    df.attrs["source"] = STORM_SURGE_SOURCE
+    return df
+
+
+# --- population trend of one district ---------------------------------------------------------
+
+
+def population_trend_chart(pop: pd.DataFrame, name: str, lang: str = "de") -> alt.Chart:
+    """Residents per year of one district (``year``, ``value``); the axis does not start at
+    zero, so that changes of a few percent stay visible."""
+    de = _lang(lang) == "de"
+    frame = pd.DataFrame({"year": pop["year"].astype(int), "value": pop["value"].astype(float)})
+    chart = alt.Chart(frame, description=(f"Einwohnerzahl {name} je Jahr" if de
+                                          else f"Residents of {name} per year")).mark_line(
+        point=True, color="#21918c").encode(
+        x=alt.X("year:O", title="Jahr" if de else "Year", axis=alt.Axis(labelAngle=0,
+                                                                         labelOverlap=True)),
+        y=alt.Y("value:Q", title="Einwohner" if de else "Residents",
+                scale=alt.Scale(zero=False), axis=alt.Axis(format=",d")),
+        tooltip=[alt.Tooltip("year:O", title="Jahr" if de else "Year"),
+                 alt.Tooltip("value:Q", title="Einwohner" if de else "Residents",
+                             format=",d")],
+    ).properties(height=220)
+    return _finish(chart, lang)

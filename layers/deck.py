@@ -1,0 +1,86 @@
+"""pydeck renderer: LayerData → deck.gl layers and one Deck with the local basemap."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pydeck as pdk
+
+from .build import LayerData
+from .palettes import rgba
+
+TOOLTIP_STYLE = {
+    "backgroundColor": "#ffffff", "color": "#1a1a1a", "fontSize": "14px",
+    "border": "1px solid #999", "borderRadius": "4px", "padding": "6px 8px",
+    "whiteSpace": "pre-line", "maxWidth": "320px",
+}
+ROSTOCK_VIEW = pdk.ViewState(longitude=12.125, latitude=54.135, zoom=10.3, pitch=0)
+
+
+class CompactDeck(pdk.Deck):
+    """pydeck indents its JSON (indent=2); the map payload is re-sent on every rerun,
+    so send it without whitespace."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+
+
+def _features(data: LayerData, alpha: int) -> list[dict]:
+    """Only what the browser needs: geometry, colour, label, tooltip text."""
+    gdf = data.gdf
+    out = []
+    props = [c for c in ("code", "label", "value") if c in gdf.columns]
+    for _, row in gdf.iterrows():
+        p = {c: (None if row[c] != row[c] else row[c]) for c in props}
+        p["fill"] = rgba(row["fill"], alpha)
+        p["tip"] = row["tip_text"]
+        out.append({"type": "Feature", "properties": p,
+                    "geometry": json.loads(json.dumps(row.geometry.__geo_interface__))})
+    return out
+
+
+def deck_layer(data: LayerData, *, extruded: bool = False,
+               elevation_scale: float = 1.0) -> pdk.Layer:
+    spec = data.spec
+    if spec.kind == "point":
+        rows = [{"lon": round(g.x, 5), "lat": round(g.y, 5), "label": label, "tip": tip,
+                 "fill": rgba(fill, 230)}
+                for g, label, tip, fill in zip(data.gdf.geometry, data.gdf["label"],
+                                               data.gdf["tip_text"], data.gdf["fill"],
+                                               strict=True)]
+        return pdk.Layer("ScatterplotLayer", rows, id=spec.id, get_position=["lon", "lat"],
+                         get_fill_color="fill", get_line_color=[255, 255, 255],
+                         stroked=True, line_width_min_pixels=1.5, radius_min_pixels=7,
+                         radius_max_pixels=14, get_radius=60, pickable=True)
+    alpha = {"choropleth": 190, "area": 110, "line": 255}[spec.kind]
+    fc = {"type": "FeatureCollection", "features": _features(data, alpha)}
+    if spec.kind == "line":
+        return pdk.Layer("GeoJsonLayer", fc, id=spec.id, stroked=True, filled=False,
+                         get_line_color="properties.fill", line_width_min_pixels=2.5,
+                         pickable=True)
+    return pdk.Layer(
+        "GeoJsonLayer", fc, id=spec.id, stroked=True, filled=True,
+        get_fill_color="properties.fill", get_line_color=[255, 255, 255, 220],
+        line_width_min_pixels=1, pickable=True, auto_highlight=True,
+        extruded=extruded,
+        get_elevation=f"properties.value * {elevation_scale}" if extruded else 0,
+    )
+
+
+def deck(layers: Sequence[LayerData], map_style: str, *, view: pdk.ViewState | None = None,
+         extruded: bool = False, elevation_scale: float = 1.0) -> pdk.Deck:
+    """One Deck; ``map_style`` is the URL of the local style (never left empty: Streamlit
+    would put an online basemap there)."""
+    # Areas first, lines above them, points on top.
+    order = {"choropleth": 0, "area": 1, "line": 2, "point": 3}
+    ordered = sorted(layers, key=lambda d: order[d.spec.kind])
+    return CompactDeck(
+        layers=[deck_layer(d, extruded=extruded and d.spec.kind == "choropleth",
+                           elevation_scale=elevation_scale) for d in ordered],
+        initial_view_state=view or ROSTOCK_VIEW,
+        map_provider="mapbox",
+        map_style=map_style,
+        tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
+        api_keys={"mapbox": ""},
+    )

@@ -1,0 +1,210 @@
+"""folium renderer: LayerData → one Leaflet map, offline, same colours as the pydeck one.
+
+Offline: no tile layer unless asked, and every folium element's ``default_js`` /
+``default_css`` replaced by the Leaflet copy the app serves itself (``layers.assets``).
+streamlit-folium collects these lists from every element it walks (the Map included) and
+the browser loads exactly them; folium's defaults would pull jQuery, Bootstrap,
+awesome-markers and Font Awesome from CDNs.
+
+Tooltips, and why they are safe
+-------------------------------
+Each feature's ``tip_html`` (built and escaped in ``layers.build.tip_html``) is the only
+feature property written into the page, together with the geometry and a numeric ``id``.
+It goes in with ``folium.GeoJsonTooltip(fields=["tip_html"], labels=False)``; in folium
+0.20 (``features.py``, ``GeoJsonDetail.base_template`` and ``GeoJson._template``):
+
+* the GeoJSON is embedded as data: ``<layer>_add({{ this.data|tojson }})``; Jinja's ``tojson``
+  is ``htmlsafe_json_dumps`` (``< > & '`` become ``\\u003c`` …), so no data can close the
+  ``<script>`` or leave the JSON string it is in;
+* in the browser a *runtime* template literal interpolates the value,
+  ``<td>${handleObject(layer.feature.properties[v])}</td>``, with ``v`` only our constant
+  field name; interpolating a value does not evaluate it, so `` ` `` and ``${`` in the data
+  are inert here (they are escaped anyway);
+* the resulting string is set as ``div.innerHTML``: our pre-escaped text arrives verbatim,
+  is not escaped twice and nothing else from the data joins it.
+
+Not used: ``folium.Tooltip(text)``/``tooltip="…"`` paste the text unescaped into a JS
+template literal in the page source (one per feature, too); ``GeoJsonTooltip``'s
+labels/aliases reach the same innerHTML unescaped (we show none); ``GeoJson`` picks any unique
+string property as the styling key written into a JS ``switch`` — we give every feature
+an ``id`` so that key is ours; branca colormaps load d3 from a CDN (legends are drawn by
+the app, not in the map).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import shapely
+from branca.element import Element
+from shapely.geometry import MultiLineString, MultiPolygon
+from shapely.geometry.base import BaseGeometry
+
+from .assets import LEAFLET_CSS, LEAFLET_JS
+from .basemap import LAND
+from .build import LayerData
+from .palettes import NO_DATA
+
+ROSTOCK = (54.135, 12.125)
+JS_ASSETS: list[tuple[str, str]] = [("leaflet", LEAFLET_JS)]
+CSS_ASSETS: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]
+
+FILL_OPACITY = {"choropleth": 0.75, "area": 0.45}
+BORDER = "#ffffff"
+HEX = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
+ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}  # as in deck: areas under points
+TOOLTIP_STYLE = ("background-color:#ffffff;color:#1a1a1a;font-size:14px;"
+                 "border:1px solid #999;border-radius:4px;padding:6px 8px;min-width:220px;max-width:320px;"
+                 "white-space:normal;")
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = {
+    "de": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
+    "en": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+}
+
+
+def _local_assets_only(element: Any) -> None:
+    """Instance lists (never mutate folium's class-level ones): only our Leaflet copy on
+    the Map, nothing on anything else."""
+    if hasattr(element, "default_js"):
+        is_map = isinstance(element, folium.Map)
+        element.default_js = list(JS_ASSETS) if is_map else []
+        element.default_css = list(CSS_ASSETS) if is_map else []
+
+
+def _offline(m: folium.Map) -> folium.Map:
+    """Walk everything added to the map (as streamlit-folium does) and strip CDN links."""
+    stack: list[Any] = [m]
+    while stack:
+        element = stack.pop()
+        _local_assets_only(element)
+        stack.extend(getattr(element, "_children", {}).values())
+    return m
+
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+LINEAR = ("LineString", "MultiLineString")
+
+
+def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """Polygons, lines and points of any geometry, collections flattened."""
+    if geom.geom_type in ("Polygon", "LineString", "Point"):
+        return [] if geom.is_empty else [geom]
+    return [p for part in shapely.get_parts(geom) for p in _parts(part)]
+
+
+def _drawable(geom: BaseGeometry | None, kind: str) -> list[BaseGeometry]:
+    """Geometries Leaflet draws as one path each, for one row.
+
+    Rounding and ``make_valid`` in ``geometry.to_display`` can leave a district as a
+    GeometryCollection (its polygon plus zero-area slivers). Leaflet would draw that as a
+    group whose paths have no ``feature`` (the tooltip then fails) and folium's
+    ``get_bounds`` (called by streamlit-folium) raises on it. So: polygon kinds keep one
+    (Multi)Polygon, lines one (Multi)LineString, points every point.
+    """
+    if geom is None or geom.is_empty:
+        return []
+    wanted = {"line": LINEAR, "point": ("Point",)}.get(kind, POLYGONAL)
+    if geom.geom_type in wanted:
+        return [geom]
+    parts = [p for p in _parts(geom) if p.geom_type == wanted[0]]
+    if kind == "point" or len(parts) <= 1:
+        return parts
+    return [MultiLineString(parts) if kind == "line" else MultiPolygon(parts)]
+
+
+def _style(kind: str, fill: object) -> dict:
+    """Leaflet path style from the same ``fill`` column deck uses."""
+    # folium writes style dicts into the script with plain json.dumps (no HTML-safe
+    # escaping): only a colour may get there.
+    colour = str(fill) if HEX.fullmatch(str(fill)) else NO_DATA
+    if kind == "line":
+        return {"color": colour, "weight": 2.5, "opacity": 1.0, "fill": False}
+    if kind == "point":
+        return {"color": BORDER, "weight": 1.5, "opacity": 1.0, "fillColor": colour,
+                "fillOpacity": 0.9, "fill": True}
+    return {"color": BORDER, "weight": 1, "opacity": 0.86, "fillColor": colour,
+            "fillOpacity": FILL_OPACITY[kind], "fill": True}
+
+
+DISTRICT_CODE = re.compile(r"[A-U]")
+
+
+def _features(data: LayerData) -> tuple[dict, dict[int, dict]]:
+    """The FeatureCollection and a style per feature id.
+
+    Geometry, a numeric ``id`` and the escaped tooltip: nothing else leaves Python. The ids
+    are unique, so folium keys its style ``switch`` on them (not on some data property).
+    """
+    kind = data.spec.kind
+    features: list[dict] = []
+    styles: dict[int, dict] = {}
+    codes = data.gdf["code"] if "code" in data.gdf.columns else [None] * len(data.gdf)
+    for geom, tip, fill, code in zip(data.gdf.geometry, data.gdf["tip_html"], data.gdf["fill"],
+                                     codes, strict=True):
+        props = {"tip_html": str(tip)}
+        # The district code lets a click select the district; geodata guarantees A–U, and
+        # anything else is left out rather than trusted.
+        if isinstance(code, str) and DISTRICT_CODE.fullmatch(code):
+            props["code"] = code
+        for part in _drawable(geom, kind):
+            fid = len(features)
+            styles[fid] = _style(kind, fill)
+            features.append({"type": "Feature", "id": fid, "properties": dict(props),
+                             "geometry": json.loads(json.dumps(part.__geo_interface__))})
+    return {"type": "FeatureCollection", "features": features}, styles
+
+
+def geojson_layer(data: LayerData) -> folium.GeoJson | None:
+    """One layer as a ``folium.GeoJson`` with its tooltip (see the module docstring);
+    None when it has nothing to draw (folium's tooltip cannot bind to no features)."""
+    kind = data.spec.kind
+    collection, styles = _features(data)
+    if not styles:
+        return None
+    fallback = styles[0]
+    kwargs: dict[str, Any] = {}
+    if kind in ("choropleth", "area"):
+        # deck's auto_highlight: a darker border under the pointer.
+        kwargs["highlight_function"] = lambda _f: {"weight": 3, "color": "#333333"}
+    if kind == "point":
+        kwargs["marker"] = folium.CircleMarker(radius=7)
+    return folium.GeoJson(
+        collection,
+        name=data.spec.id,
+        style_function=lambda f: styles.get(f["id"], fallback),
+        tooltip=folium.GeoJsonTooltip(fields=["tip_html"], labels=False, sticky=True,
+                                      style=TOOLTIP_STYLE),
+        **kwargs,
+    )
+
+
+def folium_map(layers: Sequence[LayerData], *, lang: str = "de", online_tiles: bool = False,
+               location: tuple[float, float] = ROSTOCK, zoom: int = 11) -> folium.Map:
+    """One offline Leaflet map of the given layers (areas first, points on top)."""
+    m = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True)
+    # Map() passes min/max_zoom only to its own tile layer; without one, set them here.
+    m.options.update(min_zoom=9, max_zoom=18)
+    # Leaflet's grey ground → the deck basemap's land colour (div.: beats leaflet.css's
+    # .leaflet-container wherever the stylesheets end up in the page).
+    m.get_root().header.add_child(
+        Element(f"<style>div.leaflet-container{{background:{LAND};}}</style>"),
+        name="rostock_land")
+    if online_tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION.get(lang, OSM_ATTRIBUTION["de"]),
+                         name="OpenStreetMap", max_zoom=19, subdomains="",
+                         control=False).add_to(m)
+    for data in sorted(layers, key=lambda d: ORDER[d.spec.kind]):
+        layer = geojson_layer(data)
+        if layer is not None:
+            layer.add_to(m)
+    return _offline(m)
+
+
+def map_html(m: folium.Map) -> str:
+    """The full standalone HTML page of the map (for size measurements)."""
+    return m.get_root().render()

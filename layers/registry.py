@@ -1,0 +1,130 @@
+"""The registry: every map layer of the dashboard, as data."""
+
+from __future__ import annotations
+
+from . import sources
+from .spec import Field, LayerSpec
+
+NAME = Field("name", "Stadtbereich", "District")
+
+LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec(
+        id="indikator",
+        family="quality",
+        kind="choropleth",
+        title_de="Lebensqualität je Stadtbereich",
+        title_en="Quality of life per district",
+        description_de="Ein Kennwert der Bevölkerungsstatistik je Stadtbereich und Jahr.",
+        description_en="One population statistic per district and year.",
+        datasets=("stadtbereiche", "bevoelkerung", "wasser"),
+        source=sources.district_indicator,
+        value="value",
+        palette="viridis",
+        uses_indicator=True,
+        uses_year=True,
+        simplify_m=12.0,
+        coverage=True,
+        default_on=True,
+        extra={"cut_water": True},
+        tooltip=(NAME, Field("value", "Wert", "Value", digits=1), Field("year", "Jahr", "Year")),
+    ),
+    LayerSpec(
+        id="hitze",
+        family="climate",
+        kind="choropleth",
+        title_de="Hitzebelastung (Index)",
+        title_en="Heat exposure (index)",
+        description_de="Wo viele Menschen dicht wohnen und viele Ältere leben, trifft Hitze "
+                       "besonders viele Empfindliche. Rangindex, keine gemessene Temperatur.",
+        description_en="Where many people live densely and many are older, heat reaches many "
+                       "vulnerable people. A rank index, not a measured temperature.",
+        datasets=("stadtbereiche", "bevoelkerung", "wasser"),
+        source=sources.heat_exposure,
+        value="value",
+        palette="oranges",
+        uses_year=True,
+        simplify_m=12.0,
+        coverage=True,
+        extra={"cut_water": True},
+        formula_de="Index = Mittel aus Perzentilrang der Bevölkerungsdichte und Perzentilrang "
+                   "des Anteils ab 65 Jahren (0 = niedrigster, 100 = höchster Wert der Stadt)",
+        formula_en="Index = mean of the percentile rank of population density and the "
+                   "percentile rank of the share aged 65+ (0 = lowest, 100 = highest in the city)",
+        tooltip=(NAME, Field("value", "Index", "Index", digits=0),
+                 Field("dichte", "Einw./km²", "Residents/km²", digits=0),
+                 Field("anteil_65_plus", "Anteil 65+", "Share 65+", digits=1, unit="%"),
+                 Field("year", "Jahr", "Year")),
+    ),
+    LayerSpec(
+        id="wasserflaechen",
+        family="water",
+        kind="area",
+        title_de="Ostsee, Unterwarnow und Breitling",
+        title_en="Baltic Sea, lower Warnow and Breitling",
+        description_de="Generalisierte Wasserflächen (ca. 1:250.000).",
+        description_en="Generalised water areas (about 1:250,000).",
+        datasets=("wasser",),
+        source=sources.water_areas,
+        color="#6baed6",
+        tooltip=(Field("name", "Gewässer", "Water"),),
+        simplify_m=20.0,
+    ),
+    LayerSpec(
+        id="warnow",
+        family="water",
+        kind="line",
+        title_de="Warnow und Küstenlinie",
+        title_en="Warnow river and coastline",
+        description_de="Flusslauf der Warnow und Küstenlinie (generalisiert).",
+        description_en="Course of the Warnow and the coastline (generalised).",
+        datasets=("wasser",),
+        source=sources.water_lines,
+        color="#08519c",
+        tooltip=(Field("name", "Gewässer", "Water"),),
+        simplify_m=10.0,
+    ),
+    LayerSpec(
+        id="uferbezirke",
+        family="water",
+        kind="area",
+        title_de="Stadtbereiche am Wasser",
+        title_en="Waterfront districts",
+        description_de="Stadtbereiche, in denen Ostsee, Unterwarnow oder Breitling liegen.",
+        description_en="Districts that contain part of the Baltic, lower Warnow or Breitling.",
+        datasets=("stadtbereiche", "wasser"),
+        source=sources.waterfront_districts,
+        color="#41b6c4",
+        simplify_m=12.0,
+        coverage=True,
+        extra={"cut_water": True},
+        tooltip=(NAME, Field("water_km2", "Wasserfläche", "Water area", digits=2, unit="km²")),
+    ),
+    LayerSpec(
+        id="orte_wasser",
+        family="water",
+        kind="point",
+        title_de="Orte am Wasser",
+        title_en="Places by the water",
+        description_de="Orte des Projekts „Wasser. Warnow. Wir.“ mit veröffentlichter Lage.",
+        description_en="Places of the project “Wasser. Warnow. Wir.” with a published position.",
+        datasets=(),
+        source=sources.waterfront_places,
+        color="#e6550d",
+        default_on=True,
+        tooltip=(Field("name", "Ort", "Place"), Field("kind", "Art", "Kind"),
+                 Field("text", "Beschreibung", "Description")),
+    ),
+)
+
+BY_ID = {layer.id: layer for layer in LAYERS}
+
+
+def get(layer_id: str) -> LayerSpec:
+    try:
+        return BY_ID[layer_id]
+    except KeyError:
+        raise KeyError(f"unknown layer {layer_id!r}; known: {', '.join(BY_ID)}") from None
+
+
+def by_family(family: str) -> list[LayerSpec]:
+    return [layer for layer in LAYERS if layer.family == family]

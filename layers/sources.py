@@ -1,0 +1,90 @@
+"""Functions that give each layer its GeoDataFrame (EPSG:25833) for a query."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import Settings, loaders
+from geodata.indicators import BY_ID
+
+# Waterfront: a district counts when at least this much of the open water lies in it.
+MIN_WATER_KM2 = 0.05
+WATER_AREAS = ("meer", "unterwarnow_breitling")
+HEAT_PARTS = ("dichte", "anteil_65_plus")
+
+
+def latest_year(indicator: str, settings: Settings | None = None) -> int:
+    years = loaders.indicator_years(settings).get(indicator)
+    if not years:
+        raise LookupError(f"no published years for {indicator}")
+    return years[-1]
+
+
+def district_indicator(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Districts with the chosen indicator's value for the chosen year (NaN: not published)."""
+    if query.indicator not in BY_ID:
+        raise KeyError(f"unknown indicator {query.indicator!r}")
+    ind = loaders.indicators(settings)
+    year = query.year or latest_year(query.indicator, settings)
+    sel = ind[(ind.indicator == query.indicator) & (ind.year == year)][["code", "value"]]
+    out = loaders.districts(settings).merge(sel, on="code", how="left")
+    out["year"] = year
+    return out
+
+
+def heat_exposure(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Heat exposure 0–100: mean percentile rank of density and of the share aged 65+.
+
+    Both parts are published per district; the index only ranks districts against each
+    other within one year and is no measured temperature.
+    """
+    ind = loaders.indicators(settings)
+    parts = ind[ind.indicator.isin(HEAT_PARTS)].pivot_table(
+        index=["year", "code"], columns="indicator", values="value").dropna()
+    years = sorted(parts.index.get_level_values("year").unique())
+    if not years:
+        raise LookupError("density and the share aged 65+ share no year")
+    year = query.year if query.year in years else years[-1]
+    one = parts.loc[year]
+    ranks = one.rank(pct=True) * 100
+    out = loaders.districts(settings).merge(
+        pd.DataFrame({"value": ranks.mean(axis=1).round(0), "dichte": one["dichte"],
+                      "anteil_65_plus": one["anteil_65_plus"]}).reset_index(),
+        on="code", how="left")
+    out["year"] = year
+    return out
+
+
+def water_areas(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    w = loaders.water(settings)
+    out = w[w.layer.isin(WATER_AREAS)].copy()
+    out["name"] = out.layer.map({"meer": "Ostsee, Unterwarnow und Breitling (GSHHG)",
+                                 "unterwarnow_breitling": "Unterwarnow und Breitling (VG250)"})
+    return out
+
+
+def water_lines(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    w = loaders.water(settings)
+    out = w[w.layer.isin(("kueste", "warnow"))].copy()
+    out["name"] = out.layer.map({"kueste": "Küstenlinie", "warnow": "Warnow"})
+    return out
+
+
+def waterfront_districts(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Districts holding open water (Baltic, Unterwarnow, Breitling), with its area."""
+    districts = loaders.districts(settings)
+    water = loaders.water(settings)
+    wet = water[water.layer == "unterwarnow_breitling"].union_all().union(
+        water[water.layer == "meer"].union_all())
+    districts["water_km2"] = (districts.geometry.intersection(wet).area / 1e6).round(2)
+    return districts[districts.water_km2 >= MIN_WATER_KM2].reset_index(drop=True)
+
+
+def waterfront_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    p = loaders.places("www")
+    p = p[p.geometry.notna()].copy()
+    lang = query.lang
+    p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
+    p["text"] = p["text_en"] if lang == "en" else p["text_de"]
+    return p.reset_index(drop=True)

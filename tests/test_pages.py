@@ -1,0 +1,195 @@
+"""AppTest for every page: real data; what a user changes shows up in the deck spec."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, needs_mirror
+
+pytestmark = needs_mirror
+APP = str(ROOT / "dashboard.py")
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
+    monkeypatch.setenv("GEODATA_DIR", str(good_store))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    monkeypatch.chdir(ROOT)
+    return good_store
+
+
+def run(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def decks(at: AppTest) -> list[dict]:
+    return [json.loads(d.proto.json) for d in at.get("deck_gl_json_chart")]
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(x for x in spec["layers"] if x["id"] == layer_id)
+
+
+def fills(spec: dict, layer_id: str = "indikator") -> dict[str, list[int]]:
+    feats = layer(spec, layer_id)["data"]["features"]
+    return {f["properties"]["code"]: f["properties"]["fill"][:3] for f in feats}
+
+
+def legend_classes(at: AppTest) -> list[tuple[str, float, float]]:
+    html = next(m.value for m in at.markdown if 'class="legend"' in m.value)
+    out = []
+    for colour, lo, hi in re.findall(
+            r'background:(#[0-9a-f]{6})"></span>([\d.,−-]+) – ([\d.,−-]+)</li>', html):
+        num = lambda s: float(s.replace(".", "").replace(",", ".").replace("−", "-"))  # noqa: E731
+        out.append((colour, num(lo), num(hi)))
+    return out
+
+
+def test_overview_draws_the_default_layers_offline() -> None:
+    at = run()
+    (spec,) = decks(at)
+    assert [x["id"] for x in spec["layers"]] == ["indikator", "orte_wasser"]
+    assert spec["mapStyle"].startswith("/app/static/basemap/style.json")
+    assert "cartocdn" not in json.dumps(spec) and "mapbox://" not in json.dumps(spec)
+    assert len(layer(spec, "indikator")["data"]["features"]) == 21
+    table = at.dataframe[0].value
+    assert table.iloc[0]["Stadtbereich"] == "Stadtmitte"
+    assert table.iloc[0]["Einwohnerinnen und Einwohner (Personen)"] == "21.279"
+    summary = [m.value for m in at.markdown if m.value.startswith("Einwohnerinnen")]
+    assert summary and "am höchsten in Stadtmitte (21.279 Personen)" in summary[0]
+
+
+def test_changing_indicator_year_and_layers_changes_the_map() -> None:
+    at = run()
+    before = fills(decks(at)[0])
+    at.selectbox(key="w_indicator").set_value("anteil_65_plus").run()
+    after_indicator = fills(decks(at)[0])
+    assert after_indicator != before
+    assert at.query_params["indicator"] == "anteil_65_plus"
+    at.select_slider(key="w_year").set_value(2016).run()
+    spec_2016 = decks(at)[0]
+    values_2016 = {f["properties"]["code"]: f["properties"]["value"]
+                   for f in layer(spec_2016, "indikator")["data"]["features"]}
+    assert values_2016["A"] == pytest.approx(39.5, abs=3)  # Warnemünde, share 65+ in 2016
+    assert at.query_params["year"] == "2016"
+    at2 = run(layers="hitze,warnow")
+    assert [x["id"] for x in decks(at2)[0]["layers"]] == ["hitze", "warnow"]
+
+
+def test_legend_classes_match_the_colours_in_the_spec() -> None:
+    at = run(indicator="anteil_65_plus", year="2023")
+    classes = legend_classes(at)
+    assert len(classes) == 5
+    for feature in layer(decks(at)[0], "indikator")["data"]["features"]:
+        value = feature["properties"]["value"]
+        colour = next(c for c, lo, hi in classes if value <= hi + 0.05)
+        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        assert feature["properties"]["fill"][:3] == rgb, feature["properties"]["label"]
+
+
+def test_classification_choice_changes_classes() -> None:
+    at = run(indicator="dichte", scheme="equal_interval", k="3")
+    assert len(legend_classes(at)) == 3
+    at.radio(key="w_scheme").set_value("natural_breaks").run()
+    assert at.query_params["scheme"] == "natural_breaks"
+
+
+def test_a_shared_link_restores_the_view() -> None:
+    at = run(indicator="anteil_65_plus", year="2019", district="E", layers="indikator",
+             lang="en")
+    assert at.selectbox(key="w_indicator").value == "anteil_65_plus"
+    assert at.select_slider(key="w_year").value == 2019
+    assert at.selectbox(key="w_district").value == "E"
+    assert [x["id"] for x in decks(at)[0]["layers"]] == ["indikator"]
+    assert any(s.value == "Profile: Lütten Klein" for s in at.subheader)
+    assert at.title[0].value == "Rostock on the map"
+
+
+def test_broken_link_values_fall_back_to_defaults() -> None:
+    at = run(indicator="<script>", year="1700", district="ZZ", layers="nope")
+    assert at.selectbox(key="w_indicator").value == "einwohner"
+    assert at.select_slider(key="w_year").value == 2023
+    assert at.selectbox(key="w_district").value == ""
+
+
+def test_district_profile_compares_with_the_city() -> None:
+    at = run(district="N", indicator="einwohner")
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert metrics["Einwohnerinnen und Einwohner"][0] == "21.279"
+    value, delta = metrics["Anteil 65 Jahre und älter"]
+    assert value.endswith("%") and "Pp." in delta and "Rostock gesamt" in delta
+
+
+def test_language_switch() -> None:
+    at = run()
+    assert at.title[0].value == "Rostock auf der Karte"
+    at.radio(key="w_lang").set_value("en").run()
+    assert at.title[0].value == "Rostock on the map"
+    assert at.query_params["lang"] == "en"
+    assert any("highest in Stadtmitte" in m.value for m in at.markdown)
+
+
+def test_climate_page() -> None:
+    at = run("pages/klima.py")
+    (spec,) = decks(at)
+    assert [x["id"] for x in spec["layers"]] == ["hitze"]
+    assert any("Perzentilrang" in c.value for c in at.caption)  # the formula is shown
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4
+    assert all("http" not in c.proto.spec.replace('"$schema"', "") or "$schema" in c.proto.spec
+               for c in charts)
+
+
+def test_water_page() -> None:
+    at = run("pages/warnow.py")
+    (spec,) = decks(at)
+    assert {x["id"] for x in spec["layers"]} == {"wasserflaechen", "warnow", "uferbezirke",
+                                                 "orte_wasser"}
+    names = {f["label"] for f in layer(spec, "orte_wasser")["data"]}
+    assert "Flussbad Mühlendamm (Badestelle 252)" in names
+    assert any("Haedgehalbinsel" in c.value for c in at.caption)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_data_page_shows_stand_and_licence_of_every_dataset() -> None:
+    at = run("pages/daten.py")
+    df = at.dataframe[0].value
+    assert len(df) == 12
+    districts = df[df["Datensatz"].str.startswith("Stadtbereiche")].iloc[0]
+    assert districts["Lizenz"] == "CC0 1.0" and districts["Stand"]
+
+
+def test_first_visit_fetches_the_data_it_needs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server
+) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEODATA_MIRROR", server.url)
+    at = run()
+    assert len(layer(decks(at)[0], "indikator")["data"]["features"]) == 21
+    fetched = {e.path.rsplit("/", 1)[-1] for e in server.log}
+    assert {"stadtbereiche.json", "bevoelkerungsstruktur_2023_insgesamt.csv"} <= fetched
+
+
+def test_first_visit_offline_says_so_instead_of_crashing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEODATA_MIRROR", "http://127.0.0.1:9")
+    at = run()
+    warnings = [w.value for w in at.warning]
+    assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w for w in warnings)
+    # The district layer cannot be drawn; the places (a project file) still can.
+    assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])

@@ -1,0 +1,44 @@
+"""The frame every page shares: page registry, language switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from . import state
+from .i18n import LANGS, t
+
+
+@dataclass(frozen=True)
+class PageDef:
+    script: str
+    title_key: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
+PAGES: tuple[PageDef, ...] = (
+    PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
+    PageDef("pages/klima.py", "page_climate", "🌡️", "klima"),
+    PageDef("pages/warnow.py", "page_water", "🌊", "warnow"),
+    PageDef("pages/daten.py", "page_data", "📚", "daten"),
+)
+
+
+def language_switch() -> str:
+    key = state.bind_choice("lang", LANGS, "de")
+    with st.sidebar:
+        value = st.radio(t("language"), LANGS, key=key, horizontal=True,
+                         format_func=lambda c: {"de": "Deutsch", "en": "English"}[c])
+    state.publish(lang=None if value == "de" else value)
+    return value
+
+
+def navigation() -> st.navigation:
+    return st.navigation([
+        st.Page(p.script, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
+                default=p.default)
+        for p in PAGES
+    ])

@@ -1,0 +1,218 @@
+"""Widgets several pages share: pickers bound to the URL, the map, legend, table, sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import geodata
+from geodata import loaders
+from geodata.indicators import BY_ID as INDICATORS
+from geodata.indicators import INDICATORS as INDICATOR_LIST
+from layers import charts, registry
+from layers.build import LayerData
+from layers.classify import SCHEMES
+from layers.deck import deck
+from layers.escape import escape_text
+from layers.fmt import number, signed
+from layers.leaflet import folium_map
+from layers.spec import Query
+
+from . import data, state
+from .assets import basemap_url
+from .i18n import lang, t
+
+
+def layer_picker(families: Sequence[str] | None = None,
+                 default: Sequence[str] | None = None) -> list[str]:
+    specs = [s for s in registry.LAYERS if families is None or s.family in families]
+    ids = [s.id for s in specs]
+    default = list(default) if default is not None else [s.id for s in specs if s.default_on]
+    key = state.bind_list("layers", ids, default)
+    chosen = st.pills(t("layers"), ids, selection_mode="multi", key=key,
+                      format_func=lambda i: registry.get(i).title(lang()))
+    state.publish(layers=list(chosen))
+    return list(chosen)
+
+
+def indicator_picker() -> str:
+    ids = [i.id for i in INDICATOR_LIST]
+    key = state.bind_choice("indicator", ids, "einwohner")
+    value = st.selectbox(t("indicator"), ids, key=key,
+                         format_func=lambda i: INDICATORS[i].label(lang()))
+    state.publish(indicator=value)
+    return value
+
+
+def year_picker(years: Sequence[int], scope: str = "") -> int | None:
+    if not years:
+        return None
+    years = list(years)
+    key = state.bind_int("year", years, years[-1], scope)
+    if len(years) == 1:
+        st.caption(f"{t('year')}: {years[0]}")
+        state.publish(year=years[0])
+        return years[0]
+    value = st.select_slider(t("year"), years, key=key)
+    state.publish(year=value)
+    return int(value)
+
+
+def class_picker() -> tuple[str, int]:
+    with st.expander(t("classes")):
+        scheme = st.radio(t("scheme"), SCHEMES, key=state.bind_choice("scheme", SCHEMES,
+                                                                       "quantiles"),
+                          format_func=lambda s: t("scheme_" + s), horizontal=True)
+        k = st.slider(t("k"), 3, 7, key=state.bind_int("k", list(range(3, 8)), 5))
+    state.publish(scheme=None if scheme == "quantiles" else scheme, k=None if k == 5 else k)
+    return scheme, int(k)
+
+
+def legend(layer: LayerData) -> None:
+    """Swatches drawn by Streamlit (not in the map), from the same classes as the map."""
+    title = escape_text(f"{layer.title} ({layer.unit})" if layer.unit else layer.title)
+    items = "".join(
+        f'<li><span class="swatch" style="background:{escape_text(color)}"></span>'
+        f"{escape_text(label)}</li>" for color, label in layer.legend())
+    st.markdown(
+        f'<div class="legend" role="list" aria-label="{t("legend")}: {title}">'
+        f"<strong>{title}</strong><ul>{items}</ul></div>",
+        unsafe_allow_html=True)
+
+
+LEGEND_CSS = """
+<style>
+.legend ul {list-style: none; padding: 0; margin: .2rem 0 .6rem 0;}
+.legend li {display: flex; align-items: center; gap: .5rem; font-size: .95rem;}
+.legend .swatch {width: 1.4rem; height: 1rem; border: 1px solid #666; display: inline-block;}
+</style>
+"""
+
+
+VIEWS = ("webgl", "leaflet")
+
+
+def view_picker() -> str:
+    """deck.gl (WebGL, fast, 3D-capable) or Leaflet (works where WebGL is missing)."""
+    key = state.bind_choice("view", VIEWS, "webgl")
+    value = st.segmented_control(t("view"), VIEWS, key=key,
+                                 format_func=lambda v: t("view_" + v)) or "webgl"
+    state.publish(view=None if value == "webgl" else value)
+    return value
+
+
+def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
+             view: str = "webgl") -> str | None:
+    """Draw the map; returns the district code the user clicked, if any."""
+    st.markdown(LEGEND_CSS, unsafe_allow_html=True)
+    if view == "leaflet":
+        out = st_folium(folium_map(layers, lang=lang()), key=f"{key}_leaflet", height=height,
+                        use_container_width=True, returned_objects=["last_active_drawing"])
+        feature = (out or {}).get("last_active_drawing") or {}
+        code = (feature.get("properties") or {}).get("code")
+        return str(code) if code else None
+    chart = deck(layers, basemap_url())
+    event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
+                            selection_mode="single-object")
+    objects = (event.selection or {}).get("objects", {}) if event else {}
+    for picked in objects.values():
+        for obj in picked:
+            props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+            if props.get("code"):
+                return str(props["code"])
+    return None
+
+
+def layer_panel(layer: LayerData) -> None:
+    """Legend, one-sentence summary and the table: nothing only visible as colour."""
+    legend(layer)
+    st.write(layer.summary())
+    formula = layer.spec.formula(lang())
+    if formula:
+        st.caption(f"{t('formula')}: {formula}")
+    with st.expander(f"{t('table')}: {layer.title}", expanded=layer.spec.kind == "choropleth"):
+        st.dataframe(layer.table(), hide_index=True, width="stretch")
+
+
+def district_picker(clicked: str | None) -> str | None:
+    districts = data.load("districts", "stadtbereiche")
+    if districts is None:
+        return None
+    codes = ["", *districts.code]
+    names = dict(zip(districts.code, districts.name, strict=True))
+    key = state.bind_choice("district", codes, "")
+    if clicked and clicked != st.session_state.get("_last_click"):
+        st.session_state[key] = clicked
+    st.session_state["_last_click"] = clicked
+    code = st.selectbox(t("district"), codes, key=key,
+                        format_func=lambda c: names.get(c, t("district_none")))
+    state.publish(district=code or None)
+    return code or None
+
+
+def district_profile(code: str, year: int | None = None) -> None:
+    """Key figures against the city, and the population trend since 2005."""
+    ind = data.load("indicators", "bevoelkerung")
+    city = data.load("city_reference", "bevoelkerung", "stadtbereiche")
+    districts = data.load("districts", "stadtbereiche")
+    if ind is None or city is None or districts is None:
+        return
+    name = districts.set_index("code").loc[code, "name"]
+    st.subheader(t("profile_title", name=name))
+    mine = ind[ind.code == code]
+    latest = int(mine[mine.indicator == "einwohner"].year.max())
+    year = year if year in set(mine.year) else latest
+    st.caption(t("profile_intro", year=year))
+    shown = ["einwohner", "dichte", "durchschnittsalter", "anteil_unter_15", "anteil_65_plus",
+             "anteil_auslaendisch", "anteil_single", "veraenderung_vorjahr_pct"]
+    cols = st.columns(4)
+    lg = lang()
+    for i, ind_id in enumerate(shown):
+        row = mine[(mine.indicator == ind_id) & (mine.year == year)]
+        spec = INDICATORS[ind_id]
+        digits = 1 if spec.unit in {"%", "Jahre"} else 0
+        with cols[i % 4]:
+            if row.empty:
+                st.metric(spec.label(lg), "–", help=t("no_data"))
+                continue
+            value = float(row.value.iloc[0])
+            ref = city.get((ind_id, year))
+            unit = f" {spec.unit}" if spec.unit in {"%", "Jahre"} else ""
+            # A difference of two shares is in percentage points, not per cent.
+            diff_unit = f" {t('percentage_points')}" if spec.unit == "%" else unit
+            delta = None
+            if ref is not None and spec.city != "sum":
+                delta = f"{signed(value - ref, lg, digits)}{diff_unit} ({t('city')}: " \
+                        f"{number(ref, lg, digits)}{unit})"
+            st.metric(spec.label(lg), f"{number(value, lg, digits)}{unit}", delta=delta,
+                      delta_color="off")
+    pop = mine[mine.indicator == "einwohner"].sort_values("year")
+    first, last = pop.iloc[0], pop.iloc[-1]
+    st.markdown(f"**{t('trend_title')}**")
+    st.altair_chart(charts.population_trend_chart(pop, name, lg), width="stretch")
+    change = last.value - first.value
+    st.write(t("trend_since", first=int(first.year), change=signed(change, lg),
+               pct=signed(change / first.value * 100, lg, 1)))
+
+
+def sources_footer(dataset_ids: Sequence[str]) -> None:
+    """Source, licence and Stand of every dataset shown on the page."""
+    st.divider()
+    st.markdown(f"**{t('sources')}**")
+    lg = lang()
+    lines = []
+    for dataset_id in dict.fromkeys(dataset_ids):
+        info = loaders.info(dataset_id, geodata.load_settings())
+        title = info["title_en"] if lg == "en" else info["title_de"]
+        lines.append("- " + t("source_line", title=title, publisher=info["publisher"],
+                                licence=info["licence"],
+                                stand=info["stand"] or t("stand_unknown")))
+    st.markdown("\n".join(lines))
+
+
+def query(indicator: str = "einwohner", year: int | None = None) -> Query:
+    scheme = state.get("scheme") or "quantiles"
+    k = state.get("k") or 5
+    return Query(indicator=indicator, year=year, scheme=str(scheme), k=int(k), lang=lang())
