@@ -58,7 +58,8 @@ BORDER = "#ffffff"
 HEX = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
 ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}  # as in deck: areas under points
 TOOLTIP_STYLE = ("background-color:#ffffff;color:#1a1a1a;font-size:14px;"
-                 "border:1px solid #999;border-radius:4px;padding:6px 8px;min-width:220px;max-width:320px;"
+                 "border:1px solid #999;border-radius:4px;padding:6px 8px;"
+                 "min-width:220px;max-width:320px;"
                  "white-space:normal;")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = {

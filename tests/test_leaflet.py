@@ -225,7 +225,11 @@ def test_tooltip_text_stays_escaped(all_layers: dict[str, LayerData], evil: str)
     (payload,) = _payloads(html)
     tips = {f["properties"]["tip_html"] for f in payload["features"]}
     assert tips == {tip_html([("Stadtbereich", evil)])}
-    assert all(set(f["properties"]) == {"tip_html"} for f in payload["features"])
+    # Only the escaped tooltip and a validated district code (for click-to-select) leave
+    # Python; names and values never do.
+    assert all(set(f["properties"]) <= {"tip_html", "code"} for f in payload["features"])
+    assert all(re.fullmatch(r"[A-U]", f["properties"].get("code", "A"))
+               for f in payload["features"])
     (tip,) = tips
     if evil.startswith("<"):
         assert "&lt;img src=x onerror=alert(1)&gt;" in tip
