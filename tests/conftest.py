@@ -30,6 +30,7 @@ def _mirror_dir() -> Path:
 
 
 MIRROR = _mirror_dir()
+DISTRICTS_JSON = MIRROR / "geo.sv.rostock.de/download/opendata/stadtbereiche/stadtbereiche.json"
 needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"no offline mirror at {MIRROR}")
 
 

@@ -1,0 +1,284 @@
+"""Real headless Chromium (Debian's chromium, driven by Playwright) against `streamlit run`.
+
+Every test records the page's requests (none may leave 127.0.0.1), console errors and
+JavaScript dialogs (an XSS payload would open one). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from geodata import refresh
+from layers.build import build
+from layers.spec import Query
+from tests.conftest import (
+    DISTRICTS_JSON,
+    ROOT,
+    Fault,
+    MirrorServer,
+    fast_settings,
+    free_port,
+    needs_mirror,
+)
+
+pytestmark = [pytest.mark.browser, needs_mirror]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
+EVIL_A = "<img src=x onerror=alert(1)>"
+EVIL_B = "`${alert(1)}`"
+VIEW = {"lon": 12.125, "lat": 54.135, "zoom": 10.3}  # layers.deck.ROSTOCK_VIEW
+
+if not CHROMIUM and os.environ.get("CI"):
+    raise RuntimeError("CI needs Debian's chromium for the browser tests (make system-deps)")
+pytestmark.append(pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine"))
+
+
+@dataclass
+class App:
+    url: str
+    store: Path
+    process: subprocess.Popen = field(repr=False)
+
+
+def _start_app(store: Path) -> App:
+    port = free_port()
+    env = {**os.environ, "GEODATA_DIR": str(store)}
+    env.pop("GEODATA_MIRROR", None)
+    log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return App(url, store, proc)
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start; see {log.name}")
+
+
+@pytest.fixture(scope="module")
+def app(good_store: Path) -> Iterator[App]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    running = _start_app(good_store)
+    yield running
+    running.process.terminate()
+    running.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def evil_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iterator[App]:
+    """The same app on data whose district names are attacks, loaded the normal way."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    store = tmp_path_factory.mktemp("evil") / "data"
+    shutil.copytree(good_store, store)
+    obj = json.loads(DISTRICTS_JSON.read_bytes())
+    for feature in obj["features"]:
+        code = feature["properties"]["code"]
+        if code in ("A", "B"):
+            feature["properties"]["bezeichnung"] = EVIL_A if code == "A" else EVIL_B
+    server = MirrorServer(DISTRICTS_JSON.parents[4])
+    server.faults["stadtbereiche.json"] = Fault(body=json.dumps(obj).encode())
+    try:
+        (outcome,) = refresh(["stadtbereiche"], fast_settings(store, server.url))
+    finally:
+        server.close()
+    assert outcome.status == "updated", outcome.message
+    running = _start_app(store)
+    yield running
+    running.process.terminate()
+    running.process.wait(10)
+
+
+@dataclass
+class Watched:
+    page: object
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="de-DE")
+    page = context.new_page()
+    w = Watched(page)
+    page.on("request", lambda r: w.requests.append(r.url))
+    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.errors.append(str(e)))
+
+    def on_dialog(d) -> None:
+        w.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
+    context.on("page", lambda p: p.on("dialog", on_dialog))
+    yield w
+    context.close()
+    outside = sorted({u for u in w.requests
+                      if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))})
+    assert not outside, f"requests left the machine: {outside}"
+    assert not w.dialogs, f"a script ran: {w.dialogs}"
+
+
+def _no_console_errors(w: Watched) -> None:
+    # leaflet.js.map is a source map that devtools may ask for; it is not part of the app.
+    real = [e for e in w.errors if ".map" not in e]
+    assert not real, real
+
+
+def _screen_point(box: dict, lon: float, lat: float) -> tuple[float, float]:
+    """Web-Mercator pixel of lon/lat in the deck canvas at the initial view (512 px tiles)."""
+    world = 512 * 2 ** VIEW["zoom"]
+
+    def merc(lo: float, la: float) -> tuple[float, float]:
+        x = (lo + 180) / 360 * world
+        s = math.sin(math.radians(la))
+        y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+        return x, y
+
+    cx, cy = merc(VIEW["lon"], VIEW["lat"])
+    px, py = merc(lon, lat)
+    return box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
+
+
+def _district_point(store: Path, code: str) -> tuple[float, float]:
+    gdf = build("indikator", Query(), fast_settings(store, None)).gdf.set_index("code")
+    pt = gdf.loc[code].geometry.representative_point()
+    return pt.x, pt.y
+
+
+def _open_map(w: Watched, url: str) -> dict:
+    page = w.page
+    page.goto(url)
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    canvas.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stDeckGlJsonChart'] canvas\")]"
+        ".some(c => c.width > 100)", timeout=30_000)
+    page.wait_for_timeout(1500)  # the basemap style and tiles settle
+    return page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+
+
+def _hover_tooltip(w: Watched, box: dict, lon: float, lat: float) -> str:
+    x, y = _screen_point(box, lon, lat)
+    w.page.mouse.move(x - 3, y - 3)
+    w.page.mouse.move(x, y)
+    tooltip = w.page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    return tooltip.inner_text()
+
+
+def test_overview_draws_the_map_and_shows_a_tooltip(app: App, watched: Watched) -> None:
+    box = _open_map(watched, f"{app.url}/?indicator=anteil_65_plus")
+    shot = ARTIFACTS / "overview.png"
+    watched.page.screenshot(path=str(shot))
+    # The canvas drew: the map area holds many colours, not one blank fill.
+    png = watched.page.screenshot(clip=box)
+    from io import BytesIO
+
+    from PIL import Image
+
+    colours = Image.open(BytesIO(png)).convert("RGB").getcolors(maxcolors=1 << 16) or []
+    assert len(colours) > 20
+    # Viridis' darkest class (#440154, Warnemünde 41.6 %) is on screen, drawn at alpha 190
+    # over the basemap's land colour (#f4f1ea).
+    a = 190 / 255
+    dark = [round(a * c + (1 - a) * bg) for c, bg in zip((0x44, 0x01, 0x54), (0xF4, 0xF1, 0xEA),
+                                                          strict=True)]
+    assert any(sum(abs(x - y) for x, y in zip(rgb, dark, strict=True)) < 30
+               for _n, rgb in colours), dark
+    text = _hover_tooltip(watched, box, *_district_point(app.store, "N"))
+    assert "Stadtbereich: Stadtmitte" in text
+    assert "Anteil 65 Jahre und älter (%): " in text
+    _no_console_errors(watched)
+
+
+def test_switching_language(app: App, watched: Watched) -> None:
+    page = watched.page
+    page.goto(app.url)
+    page.get_by_role("heading", name="Rostock auf der Karte").wait_for(timeout=60_000)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Rostock on the map").wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('lang=en')", timeout=10_000)
+    assert page.get_by_text("Map layers").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "overview-en.png"))
+    _no_console_errors(watched)
+
+
+def test_leaflet_view_is_offline_too(app: App, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{app.url}/?view=leaflet&layers=indikator,wasserflaechen")
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 21
+    page.screenshot(path=str(ARTIFACTS / "overview-leaflet.png"))
+    assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in watched.requests)
+    _no_console_errors(watched)
+
+
+def test_evil_district_names_stay_text_in_deck(evil_app: App, watched: Watched) -> None:
+    box = _open_map(watched, evil_app.url)
+    text_a = _hover_tooltip(watched, box, *_district_point(evil_app.store, "A"))
+    assert f"Stadtbereich: {EVIL_A}" in text_a
+    watched.page.mouse.move(5, 5)
+    text_b = _hover_tooltip(watched, box, *_district_point(evil_app.store, "B"))
+    assert f"Stadtbereich: {EVIL_B}" in text_b
+    assert watched.page.locator("img[src='x']").count() == 0
+    watched.page.screenshot(path=str(ARTIFACTS / "xss-deck.png"))
+
+
+def test_evil_district_names_stay_text_in_leaflet(evil_app: App, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{evil_app.url}/?view=leaflet&layers=indikator")
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    paths = frame.locator("path.leaflet-interactive")
+    paths.first.wait_for(timeout=60_000)
+    seen: set[str] = set()
+    for i in range(paths.count()):
+        paths.nth(i).hover(force=True)
+        tip = frame.locator(".leaflet-tooltip")
+        try:
+            tip.first.wait_for(state="visible", timeout=2_000)
+        except Exception:  # a hidden sliver of a polygon: no tooltip to read
+            continue
+        text = tip.first.inner_text()
+        seen |= {e for e in (EVIL_A, EVIL_B) if e in text}
+        if len(seen) == 2:
+            break
+    assert seen == {EVIL_A, EVIL_B}
+    assert frame.locator("img[src='x']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "xss-leaflet.png"))
