@@ -48,6 +48,7 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(PY) bench/refresh_and_load.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts

@@ -144,7 +144,8 @@ def run_scenario(sc: Scenario, reruns: int, profile: bool) -> dict:
 
 
 def page_table(results: dict[str, dict], reruns: int) -> None:
-    print(f"\nPages (AppTest; map data per rerun; warm rerun = {reruns} runs after the first)")
+    print(f"\nPages (AppTest; map data as sent on every rerun; 1st run = open the app + "
+          f"switch_page;\nwarm rerun = {reruns} more runs, nothing changed)")
     head = (f"{'scenario':<22} {'maps':<12} {'raw KiB':>8} {'gzip KiB':>8} "
             f"{'1st run s':>9} {'median ms':>9} {'p90 ms':>7}")
     print(head)
@@ -226,7 +227,9 @@ def main() -> None:
         import streamlit as st
         from streamlit import config, logger
 
-        logger.set_log_level("error")  # bare-mode warnings (no ScriptRunContext) are noise
+        # AppTest reads widget state from the main thread: bare-mode warnings, just noise.
+        config.set_option("logger.level", "error")
+        logger.set_log_level("error")
 
         print(f"streamlit {st.__version__}")
         results = {}

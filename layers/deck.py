@@ -20,24 +20,24 @@ ROSTOCK_VIEW = pdk.ViewState(longitude=12.125, latitude=54.135, zoom=10.3, pitch
 
 class CompactDeck(pdk.Deck):
     """pydeck indents its JSON (indent=2); the map payload is re-sent on every rerun,
-    so send it without whitespace."""
+    so send it without whitespace — and serialise it once per Deck, not once per rerun."""
+
+    _json: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        if self._json is None:
+            self._json = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        return self._json
 
 
 def _features(data: LayerData, alpha: int) -> list[dict]:
-    """Only what the browser needs: geometry, colour, label, tooltip text."""
+    """Only what the browser needs: geometry, colour, label, tooltip text (one pass)."""
     gdf = data.gdf
-    out = []
     props = [c for c in ("code", "label", "value") if c in gdf.columns]
-    for _, row in gdf.iterrows():
-        p = {c: (None if row[c] != row[c] else row[c]) for c in props}
-        p["fill"] = rgba(row["fill"], alpha)
-        p["tip"] = row["tip_text"]
-        out.append({"type": "Feature", "properties": p,
-                    "geometry": json.loads(json.dumps(row.geometry.__geo_interface__))})
-    return out
+    frame = gdf[[*props, "geometry"]].copy()
+    frame["fill"] = [rgba(f, alpha) for f in gdf["fill"]]
+    frame["tip"] = gdf["tip_text"]
+    return json.loads(frame.to_json(drop_id=True))["features"]
 
 
 def deck_layer(data: LayerData, *, extruded: bool = False,

@@ -39,3 +39,21 @@ def test_only_geodata_fetch_talks_http() -> None:
 def test_geodata_does_not_import_the_layers_above_it() -> None:
     for path in _py("geodata"):
         assert not {"layers", "ui", "pages"} & _imports(path), path
+
+
+def test_display_reprojection_and_escaping_live_in_layers() -> None:
+    for folder in ("ui", "pages"):
+        for path in _py(folder):
+            text = path.read_text()
+            assert "to_crs(" not in text, path
+            assert "html.escape" not in text and "markupsafe" not in text, path
+
+
+def test_pages_are_thin() -> None:
+    """A page composes widgets and layers; logic belongs in geodata/, layers/ or ui/."""
+    for path in _py("pages"):
+        lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
+        assert len(lines) < 60, f"{path.name} has {len(lines)} lines"
+        tree = ast.parse(path.read_text())
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert not {"pandas", "geopandas", "shapely", "numpy"} & _imports(path), path

@@ -7,7 +7,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ import geodata
 from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
+from layers.deck import CompactDeck, deck
 from layers.spec import Query
 
 from .i18n import lang, t
@@ -101,6 +102,18 @@ def layer(layer_id: str, query: Query) -> LayerData | None:
     if not available(spec.datasets):
         return None
     return _layer(layer_id, query, _stamp(spec.datasets))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str) -> CompactDeck:
+    return deck(_layers, map_style)
+
+
+def deck_for(layers: Sequence[LayerData], map_style: str) -> CompactDeck:
+    """One Deck per (layers, query, data), shared by reruns and sessions: its JSON is
+    serialised once instead of on every rerun."""
+    key = tuple((d.spec.id, d.query, _stamp(d.spec.datasets)) for d in layers)
+    return _deck(key, tuple(layers), map_style)
 
 
 def catalogue_status() -> pd.DataFrame:

@@ -14,7 +14,6 @@ from geodata.indicators import INDICATORS as INDICATOR_LIST
 from layers import charts, registry
 from layers.build import LayerData
 from layers.classify import SCHEMES
-from layers.deck import deck
 from layers.escape import escape_text
 from layers.fmt import number, signed
 from layers.leaflet import folium_map
@@ -113,7 +112,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
         feature = (out or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = deck(layers, basemap_url())
+    chart = data.deck_for(layers, basemap_url())
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
     objects = (event.selection or {}).get("objects", {}) if event else {}
