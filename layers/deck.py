@@ -54,7 +54,9 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
                          stroked=True, line_width_min_pixels=1.5, radius_min_pixels=7,
                          radius_max_pixels=14, get_radius=60, pickable=True)
     alpha = {"choropleth": 190, "area": 110, "line": 255}[spec.kind]
-    fc = {"type": "FeatureCollection", "features": _features(data, alpha)}
+    # A plain list of features, not a FeatureCollection: Streamlit maps a click back to the
+    # picked object only when a layer's data is an array.
+    fc = _features(data, alpha)
     if spec.kind == "line":
         return pdk.Layer("GeoJsonLayer", fc, id=spec.id, stroked=True, filled=False,
                          get_line_color="properties.fill", line_width_min_pixels=2.5,

@@ -282,3 +282,16 @@ def test_evil_district_names_stay_text_in_leaflet(evil_app: App, watched: Watche
     assert seen == {EVIL_A, EVIL_B}
     assert frame.locator("img[src='x']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "xss-leaflet.png"))
+
+
+def test_clicking_a_district_opens_its_profile(app: App, watched: Watched) -> None:
+    box = _open_map(watched, f"{app.url}/?layers=indikator")
+    x, y = _screen_point(box, *_district_point(app.store, "E"))
+    watched.page.mouse.click(x, y)
+    heading = watched.page.get_by_role("heading", name="Profil: Lütten Klein")
+    heading.wait_for(timeout=30_000)
+    watched.page.wait_for_function("() => location.search.includes('district=E')",
+                                   timeout=10_000)
+    heading.scroll_into_view_if_needed()
+    watched.page.screenshot(path=str(ARTIFACTS / "profile.png"))
+    _no_console_errors(watched)

@@ -146,7 +146,7 @@ def test_district_fills_equal_layerdata_and_deck(all_layers: dict[str, LayerData
     (fills,) = _fills(html)
     assert fills == list(data.gdf["fill"])
     assert len(set(fills)) == data.query.k  # the classes, not one colour
-    deck_fills = [f["properties"]["fill"] for f in deck.deck_layer(data).data["features"]]
+    deck_fills = [f["properties"]["fill"] for f in deck.deck_layer(data).data]
     assert deck_fills == [rgba(f, 190) for f in fills]
 
 

@@ -44,7 +44,7 @@ def layer(spec: dict, layer_id: str) -> dict:
 
 
 def fills(spec: dict, layer_id: str = "indikator") -> dict[str, list[int]]:
-    feats = layer(spec, layer_id)["data"]["features"]
+    feats = layer(spec, layer_id)["data"]
     return {f["properties"]["code"]: f["properties"]["fill"][:3] for f in feats}
 
 
@@ -64,7 +64,7 @@ def test_overview_draws_the_default_layers_offline() -> None:
     assert [x["id"] for x in spec["layers"]] == ["indikator", "orte_wasser"]
     assert spec["mapStyle"].startswith("/app/static/basemap/style.json")
     assert "cartocdn" not in json.dumps(spec) and "mapbox://" not in json.dumps(spec)
-    assert len(layer(spec, "indikator")["data"]["features"]) == 21
+    assert len(layer(spec, "indikator")["data"]) == 21
     table = at.dataframe[0].value
     assert table.iloc[0]["Stadtbereich"] == "Stadtmitte"
     assert table.iloc[0]["Einwohnerinnen und Einwohner (Personen)"] == "21.279"
@@ -82,7 +82,7 @@ def test_changing_indicator_year_and_layers_changes_the_map() -> None:
     at.select_slider(key="w_year").set_value(2016).run()
     spec_2016 = decks(at)[0]
     values_2016 = {f["properties"]["code"]: f["properties"]["value"]
-                   for f in layer(spec_2016, "indikator")["data"]["features"]}
+                   for f in layer(spec_2016, "indikator")["data"]}
     assert values_2016["A"] == pytest.approx(39.5, abs=3)  # Warnemünde, share 65+ in 2016
     assert at.query_params["year"] == "2016"
     at2 = run(layers="hitze,warnow")
@@ -93,7 +93,7 @@ def test_legend_classes_match_the_colours_in_the_spec() -> None:
     at = run(indicator="anteil_65_plus", year="2023")
     classes = legend_classes(at)
     assert len(classes) == 5
-    for feature in layer(decks(at)[0], "indikator")["data"]["features"]:
+    for feature in layer(decks(at)[0], "indikator")["data"]:
         value = feature["properties"]["value"]
         colour = next(c for c, lo, hi in classes if value <= hi + 0.05)
         rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
@@ -178,7 +178,7 @@ def test_first_visit_fetches_the_data_it_needs(
     monkeypatch.setenv("GEODATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GEODATA_MIRROR", server.url)
     at = run()
-    assert len(layer(decks(at)[0], "indikator")["data"]["features"]) == 21
+    assert len(layer(decks(at)[0], "indikator")["data"]) == 21
     fetched = {e.path.rsplit("/", 1)[-1] for e in server.log}
     assert {"stadtbereiche.json", "bevoelkerungsstruktur_2023_insgesamt.csv"} <= fetched
 

@@ -6,11 +6,11 @@ import hashlib
 from pathlib import Path
 
 import streamlit as st
-from layers.assets import install_leaflet
 
 import geodata
 from geodata import loaders
 from layers import basemap
+from layers.assets import install_leaflet
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"
