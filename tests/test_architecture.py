@@ -57,3 +57,12 @@ def test_pages_are_thin() -> None:
         tree = ast.parse(path.read_text())
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
         assert not {"pandas", "geopandas", "shapely", "numpy"} & _imports(path), path
+
+
+def test_no_url_path_equals_a_page_file_name() -> None:
+    """See ui/frame.py: otherwise a deep link on a fresh server skips the frame."""
+    from ui.frame import PAGES
+
+    stems = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert not stems & {p.url_path for p in PAGES}
+    assert {f"pages/{s}.py" for s in stems} == {p.script for p in PAGES}

@@ -292,6 +292,26 @@ def test_clicking_a_district_opens_its_profile(app: App, watched: Watched) -> No
     heading.wait_for(timeout=30_000)
     watched.page.wait_for_function("() => location.search.includes('district=E')",
                                    timeout=10_000)
+    metric = watched.page.locator("[data-testid='stMetricValue']").first
+    metric.wait_for(timeout=30_000)
+    assert metric.inner_text() == "17.079"  # residents of Lütten Klein 2023
     heading.scroll_into_view_if_needed()
+    watched.page.wait_for_timeout(500)
     watched.page.screenshot(path=str(ARTIFACTS / "profile.png"))
     _no_console_errors(watched)
+
+
+def test_deep_link_on_a_fresh_server_keeps_the_frame(good_store: Path, browser) -> None:
+    """The first request a new server sees is a shared link to a sub-page."""
+    fresh = _start_app(good_store)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{fresh.url}/klima?lang=en")
+        page.get_by_role("heading", name="Climate in Rostock and Mecklenburg-Vorpommern") \
+            .wait_for(timeout=60_000)
+        assert page.get_by_text("Language").is_visible()  # the shared frame ran
+        assert page.get_by_role("link", name="Map").is_visible()  # the registry's navigation
+        page.close()
+    finally:
+        fresh.process.terminate()
+        fresh.process.wait(10)

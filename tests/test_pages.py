@@ -143,7 +143,7 @@ def test_language_switch() -> None:
 
 
 def test_climate_page() -> None:
-    at = run("pages/klima.py")
+    at = run("pages/klimawandel.py")
     (spec,) = decks(at)
     assert [x["id"] for x in spec["layers"]] == ["hitze"]
     assert any("Perzentilrang" in c.value for c in at.caption)  # the formula is shown
@@ -154,7 +154,7 @@ def test_climate_page() -> None:
 
 
 def test_water_page() -> None:
-    at = run("pages/warnow.py")
+    at = run("pages/wasser.py")
     (spec,) = decks(at)
     assert {x["id"] for x in spec["layers"]} == {"wasserflaechen", "warnow", "uferbezirke",
                                                  "orte_wasser"}
@@ -165,7 +165,7 @@ def test_water_page() -> None:
 
 
 def test_data_page_shows_stand_and_licence_of_every_dataset() -> None:
-    at = run("pages/daten.py")
+    at = run("pages/datenquellen.py")
     df = at.dataframe[0].value
     assert len(df) == 12
     districts = df[df["Datensatz"].str.startswith("Stadtbereiche")].iloc[0]

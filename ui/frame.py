@@ -19,11 +19,14 @@ class PageDef:
     default: bool = False
 
 
+# A URL path must never equal a file name in pages/: on a fresh server Streamlit's legacy
+# router runs first, and a deep link like /klima would run pages/klima.py on its own,
+# without this frame. With distinct names it falls back to dashboard.py, which then routes.
 PAGES: tuple[PageDef, ...] = (
     PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
-    PageDef("pages/klima.py", "page_climate", "🌡️", "klima"),
-    PageDef("pages/warnow.py", "page_water", "🌊", "warnow"),
-    PageDef("pages/daten.py", "page_data", "📚", "daten"),
+    PageDef("pages/klimawandel.py", "page_climate", "🌡️", "klima"),
+    PageDef("pages/wasser.py", "page_water", "🌊", "warnow"),
+    PageDef("pages/datenquellen.py", "page_data", "📚", "daten"),
 )
 
 
