@@ -59,14 +59,13 @@ class Scenario:
 
 
 def scenarios() -> list[Scenario]:
-    from ui.frame import PAGES
+    from ui.frame import all_pages
 
-    out = [Scenario(p.url_path, p.script, {}) for p in PAGES]
-    overview = next((p for p in PAGES if p.default), PAGES[0])
-    out.append(Scenario(f"{overview.url_path} view=leaflet", overview.script,
-                        {"view": "leaflet"}))
-    out.append(Scenario(f"{overview.url_path} 6 layers", overview.script,
-                        {"layers": ALL_LAYERS}))
+    pages = all_pages()  # (script, title, icon, url_path, default)
+    out = [Scenario(url, script, {}) for script, _t, _i, url, _d in pages]
+    overview = next((p for p in pages if p[4]), pages[0])
+    out.append(Scenario(f"{overview[3]} view=leaflet", overview[0], {"view": "leaflet"}))
+    out.append(Scenario(f"{overview[3]} 6 layers", overview[0], {"layers": ALL_LAYERS}))
     return out
 
 

@@ -244,3 +244,67 @@ def copy_atomic(src: Path, dest: Path) -> None:
     tmp = dest.with_name(f".{dest.name}.tmp")
     shutil.copyfile(src, tmp)
     os.replace(tmp, dest)
+
+
+def get_json(
+    url: str, session: requests.Session, settings: Settings, *,
+    dataset: str = "pegelonline", max_bytes: int = 8 * 1024 * 1024,
+) -> object:
+    """GET one small JSON document from a live API (e.g. a gauge reading) and parse it.
+
+    Live services have no mirror and nothing worth keeping on disk, so unlike :func:`fetch`
+    the answer stays in memory; ``max_bytes`` keeps a misbehaving server from filling it.
+    Every failure is a :class:`FetchError` with one sentence; its ``kind`` is ``timeout``,
+    ``connection``, ``http``, ``missing`` (HTTP 404) or ``format`` (not JSON, too large).
+    """
+    import json
+
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    timeout = (settings.connect_timeout, settings.read_timeout)
+    try:
+        with session.get(url, headers={"Accept": "application/json"}, stream=True,
+                         timeout=timeout) as resp:
+            if resp.status_code != 200:
+                kind = "missing" if resp.status_code == 404 else "http"
+                raise FetchError(dataset, _status_sentence(name, resp), kind)
+            body = bytearray()
+            for chunk in resp.iter_content(settings.chunk_size):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchError(dataset, f"the answer for {name} is larger than "
+                                     f"{max_bytes:,} bytes, which no JSON reply should be",
+                                     "format")
+    except FetchError:
+        raise
+    except requests.exceptions.ConnectTimeout as exc:
+        raise FetchError(dataset, f"the server for {name} did not answer within "
+                         f"{settings.connect_timeout:g} s (timeout)", "timeout") from exc
+    except requests.exceptions.ReadTimeout as exc:
+        raise FetchError(dataset, f"the server stopped sending {name} for more than "
+                         f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
+    except requests.exceptions.ConnectionError as exc:
+        text = str(exc)
+        if "Read timed out" in text:
+            raise FetchError(dataset, f"the server stopped sending {name} for more than "
+                             f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
+        if "refused" in text.lower():
+            reason = f"the server for {name} refused the connection ({_host(url)})"
+        elif "NameResolution" in text or "resolve" in text.lower():
+            reason = f"the host {_host(url)} could not be found (no internet?)"
+        else:
+            reason = f"the connection broke while loading {name}"
+        raise FetchError(dataset, reason, "connection") from exc
+    except requests.exceptions.ChunkedEncodingError as exc:
+        raise FetchError(dataset, f"the answer for {name} broke off half-way",
+                         "connection") from exc
+    except requests.exceptions.RequestException as exc:
+        raise FetchError(dataset, f"loading {name} failed ({type(exc).__name__})",
+                         "connection") from exc
+    if not body.strip():
+        raise FetchError(dataset, f"the answer for {name} was empty", "format")
+    try:
+        return json.loads(bytes(body))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        where = f" at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise FetchError(dataset, f"the answer for {name} is not valid JSON{where} "
+                         "(cut off or not JSON at all)", "format") from exc

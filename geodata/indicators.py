@@ -71,6 +71,8 @@ INDICATORS: tuple[Indicator, ...] = (
               city="sum"),
     Indicator("wanderungssaldo_je_1000", "Wanderungssaldo je 1.000 Einwohner",
               "Net migration per 1,000 residents", "je 1.000", ("wanderungssaldo_je_1000",)),
+    Indicator("anteil_mit_kindern", "Anteil Haushalte mit Kindern", "Households with children",
+              "%", ("anteil_mit_kindern",)),
 )
 BY_ID = {i.id: i for i in INDICATORS}
 

@@ -587,3 +587,145 @@ def population_trend_chart(pop: pd.DataFrame, name: str, lang: str = "de") -> al
                              format=",d")],
     ).properties(height=220)
     return _finish(chart, lang)
+
+
+# --- resilience heatmap: districts × indicators ------------------------------------------------
+
+
+def resilience_heatmap(
+    ind: pd.DataFrame, year: int, indicators: list[str] | tuple[str, ...], lang: str = "de",
+    *, names: dict[str, str] | pd.Series | None = None,
+) -> alt.LayerChart:
+    """Districts (rows, sorted by name) × indicators (columns, in the order given) for one
+    year: each cell is coloured by how far the district is from the others and shows the
+    value itself.
+
+    ``ind`` is ``geodata.loaders.indicators()`` (code, year, indicator, value; a ``name``
+    column is used if present, else ``names`` (code → name), else the code). The colour is the
+    z-score of the value among the districts with a value for that indicator and year
+    ((value − mean of the districts) ÷ their standard deviation, ddof 0; the mean is not
+    weighted by residents, so it is not the city figure). ColorBrewer PuOr (Vega
+    "purpleorange": purple below, orange above the mean; no value judgement, colour-blind
+    safe) on a domain symmetric around 0. Indicators without any value in ``year`` are left
+    out and named in the subtitle. The cell text is formatted in Vega with the chart locale
+    (German decimals in German), with as many decimals as the published values need (≤ 2).
+    Raises ValueError for an indicator id ``geodata.indicators`` does not know, or when no
+    chosen indicator has data in ``year``.
+    """
+    import textwrap
+    import unicodedata
+
+    from geodata.indicators import BY_ID
+
+    lang = _lang(lang)
+    year = int(year)
+    words = {
+        "de": {"title": "Stadtbereiche im Vergleich {year}",
+               "note": "Farbe: Abstand zum Mittel der Stadtbereiche in Standardabweichungen "
+                       "(z-Wert; lila darunter, orange darüber). Zahl: der Wert {year}. "
+                       "Daten: OpenData.HRO",
+               "missing": "ohne Daten {year}: {labels}",
+               "district": "Stadtbereich", "indicator": "Kennzahl", "value": "Wert",
+               "unit": "Einheit", "z": "Abstand zum Mittel (z-Wert)",
+               "description": "Heatmap der Stadtbereiche von Rostock {year}: eine Zeile je "
+                              "Stadtbereich, eine Spalte je Kennzahl ({labels}). Die Farbe "
+                              "zeigt den Abstand zum Mittel der Stadtbereiche."},
+        "en": {"title": "Districts compared, {year}",
+               "note": "Colour: distance from the mean of the districts in standard "
+                       "deviations (z-score; purple below, orange above). Number: value in "
+                       "{year}. Data: OpenData.HRO",
+               "missing": "no data for {year}: {labels}",
+               "district": "District", "indicator": "Indicator", "value": "Value",
+               "unit": "Unit", "z": "Distance from the mean (z-score)",
+               "description": "Heatmap of Rostock's districts in {year}: one row per district, "
+                              "one column per indicator ({labels}). The colour shows the "
+                              "distance from the mean of the districts."},
+    }[lang]
+    units_en = {"Personen": "persons", "Anzahl": "count", "Jahre": "years",
+                "Einw./km²": "residents/km²", "je 1.000": "per 1,000"}
+
+    chosen = list(dict.fromkeys(indicators))
+    unknown = [i for i in chosen if i not in BY_ID]
+    if unknown:
+        raise ValueError(f"Unknown indicator(s): {', '.join(unknown)}; known are "
+                         f"{', '.join(BY_ID)}.")
+    rows = ind.loc[(ind["year"].astype(int) == year) & ind["indicator"].isin(chosen)
+                   & ind["value"].notna()]
+    with_data = [i for i in chosen if (rows["indicator"] == i).any()]
+    dropped = [i for i in chosen if i not in with_data]
+    if not with_data:
+        raise ValueError(f"None of the indicators {', '.join(chosen)} has data for {year}.")
+
+    if "name" in rows.columns:
+        name_of = rows.drop_duplicates("code").set_index("code")["name"].astype(str)
+    else:
+        name_of = pd.Series(dict(names) if names is not None else {}, dtype="object")
+    data = (rows.groupby(["indicator", "code"], as_index=False)["value"].first()
+            .astype({"code": str, "value": float}))
+    data["district"] = [str(name_of.get(c, c)) for c in data["code"]]
+    grouped = data.groupby("indicator")["value"]
+    std = grouped.transform(lambda v: v.std(ddof=0))
+    data["z"] = ((data["value"] - grouped.transform("mean")) / std.where(std > 0)).fillna(0.0)
+    data["z"] = data["z"].round(2)
+
+    def digits(values: pd.Series) -> int:
+        for d in (0, 1):
+            if np.allclose(values * 10**d, np.round(values * 10**d), atol=1e-6):
+                return d
+        return 2
+
+    fmt = {i: f",.{digits(g)}f" for i, g in data.groupby("indicator")["value"]}
+    data["fmt"] = data["indicator"].map(fmt)
+    data["label"] = data["indicator"].map(lambda i: BY_ID[i].label(lang))
+    unit = data["indicator"].map(lambda i: BY_ID[i].unit)
+    data["unit"] = unit.map(lambda u: units_en.get(u, u)) if lang == "en" else unit
+    limit = max(1.0, math.ceil(float(data["z"].abs().max()) * 10) / 10)
+    # Dark text on light cells, white text on the strongest colours.
+    data["ink"] = np.where(data["z"].abs() > 0.6 * limit, "#ffffff", "#222222")
+    data = data[["code", "district", "indicator", "label", "value", "unit", "z", "fmt", "ink"]]
+
+    def sort_key(name: str) -> str:  # DIN 5007-1: ä like a, ß like ss
+        plain = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
+        return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+    district_order = sorted(data["district"].unique(), key=sort_key)
+    label_order = [BY_ID[i].label(lang) for i in with_data]
+    # Wrapped by hand: Vega cuts a long subtitle at the chart's width.
+    subtitle = textwrap.wrap(words["note"].format(year=year), 60)
+    if dropped:
+        subtitle += textwrap.wrap(words["missing"].format(
+            year=year, labels=", ".join(BY_ID[i].label(lang) for i in dropped)), 60)
+
+    x = alt.X("label:N", title=None, sort=label_order,
+              axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=220, labelAlign="left"))
+    y = alt.Y("district:N", title=None, sort=district_order)
+    tooltip = [
+        alt.Tooltip("district:N", title=words["district"]),
+        alt.Tooltip("label:N", title=words["indicator"]),
+        alt.Tooltip("value_text:N", title=words["value"]),
+        alt.Tooltip("unit:N", title=words["unit"]),
+        alt.Tooltip("z:Q", title=words["z"], format="+,.2f"),
+    ]
+    base = alt.Chart(data).transform_calculate(value_text="format(datum.value, datum.fmt)")
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        x=x, y=y,
+        color=alt.Color("z:Q", title=words["z"],
+                        scale=alt.Scale(scheme="purpleorange", domain=[-limit, limit],
+                                        domainMid=0),
+                        legend=alt.Legend(orient="bottom", direction="horizontal",
+                                          gradientLength=240, format=",.1f",
+                                          labelExpr="(datum.value > 0 ? '+' : '')"
+                                                    " + datum.label")),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(fontSize=10).encode(
+        x=x, y=y, text="value_text:N",
+        color=alt.Color("ink:N", scale=None, legend=None), tooltip=tooltip,
+    )
+    chart = alt.layer(cells, labels).properties(
+        title=alt.TitleParams(words["title"].format(year=year), subtitle=subtitle,
+                              anchor="start", frame="bounds", limit=0),
+        description=words["description"].format(year=year, labels=", ".join(label_order)),
+        width=alt.Step(72), height=alt.Step(20),
+    ).resolve_scale(color="independent").resolve_legend(color="independent")
+    return _finish(chart, lang)

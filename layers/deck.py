@@ -16,6 +16,7 @@ TOOLTIP_STYLE = {
     "whiteSpace": "pre-line", "maxWidth": "320px",
 }
 ROSTOCK_VIEW = pdk.ViewState(longitude=12.125, latitude=54.135, zoom=10.3, pitch=0)
+VIEW_3D = pdk.ViewState(longitude=12.13, latitude=54.10, zoom=10.6, pitch=50, bearing=-15)
 
 
 class CompactDeck(pdk.Deck):
@@ -30,6 +31,9 @@ class CompactDeck(pdk.Deck):
         return self._json
 
 
+MAX_HEIGHT_M = 3000
+
+
 def _features(data: LayerData, alpha: int) -> list[dict]:
     """Only what the browser needs: geometry, colour, label, tooltip text (one pass)."""
     gdf = data.gdf
@@ -37,6 +41,11 @@ def _features(data: LayerData, alpha: int) -> list[dict]:
     frame = gdf[[*props, "geometry"]].copy()
     frame["fill"] = [rgba(f, alpha) for f in gdf["fill"]]
     frame["tip"] = gdf["tip_text"]
+    if "value" in gdf.columns and gdf["value"].notna().any():
+        # Heights 0–3,000 m whatever the unit, so any indicator reads in the 3D view.
+        v = gdf["value"]
+        span = float(v.max() - v.min()) or 1.0
+        frame["height"] = ((v - v.min()) / span * MAX_HEIGHT_M).round(0).fillna(0)
     return json.loads(frame.to_json(drop_id=True))["features"]
 
 
@@ -66,7 +75,7 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
         get_fill_color="properties.fill", get_line_color=[255, 255, 255, 220],
         line_width_min_pixels=1, pickable=True, auto_highlight=True,
         extruded=extruded,
-        get_elevation=f"properties.value * {elevation_scale}" if extruded else 0,
+        get_elevation=f"properties.height * {elevation_scale}" if extruded else 0,
     )
 
 

@@ -116,6 +116,86 @@ LAYERS: tuple[LayerSpec, ...] = (
     ),
 )
 
+
+
+def _poi(layer_id: str, dataset: str, de: str, en: str, color: str) -> LayerSpec:
+    """An online-only point dataset from OpenData.HRO (not in the offline mirror)."""
+    return LayerSpec(
+        id=layer_id, family="quality", kind="point", title_de=de, title_en=en,
+        description_de=f"{de} aus OpenData.HRO (nur online verfügbar).",
+        description_en=f"{en} from OpenData.HRO (online only).",
+        datasets=(dataset,), source=sources.online_points(dataset), color=color,
+        tooltip=(Field("name", "Name", "Name"),))
+
+
+LAYERS = (
+    *LAYERS,
+    LayerSpec(
+        id="orte_projekt",
+        family="quality",
+        kind="point",
+        title_de="Orte des Projekts",
+        title_en="Project places",
+        description_de="Orte des gewählten Projekts mit veröffentlichter Lage.",
+        description_en="Places of the chosen project with a published position.",
+        datasets=(),
+        source=sources.project_places,
+        color="#d95f02",
+        overview=False,
+        tooltip=(Field("name", "Ort", "Place"), Field("kind", "Art", "Kind"),
+                 Field("text", "Beschreibung", "Description")),
+    ),
+    LayerSpec(
+        id="sbz",
+        family="quality",
+        kind="area",
+        title_de="Stadtbereiche mit Begegnungszentrum",
+        title_en="Districts with a neighbourhood centre",
+        description_de="Stadtbereiche, in denen ein Stadtteil- und Begegnungszentrum liegt "
+                       "(Adressen bekannt, Koordinaten nicht veröffentlicht).",
+        description_en="Districts with a neighbourhood centre (addresses known, coordinates "
+                       "not published).",
+        datasets=("stadtbereiche",),
+        source=sources.districts_with_centres,
+        color="#7570b3",
+        overview=False,
+        simplify_m=12.0,
+        coverage=True,
+        tooltip=(NAME, Field("centre", "Begegnungszentrum", "Neighbourhood centre")),
+    ),
+    LayerSpec(
+        id="bedarf",
+        family="quality",
+        kind="choropleth",
+        title_de="Bedarfsindex Quartiersbaukasten",
+        title_en="Neighbourhood need index",
+        description_de="Wo kleine Aufwertungen nach Sozialdaten am meisten gebraucht werden; "
+                       "Gewichte einstellbar.",
+        description_en="Where small upgrades are needed most by social data; adjustable "
+                       "weights.",
+        datasets=("stadtbereiche", "bevoelkerung", "wasser"),
+        source=sources.need,
+        value="value",
+        palette="puor",
+        simplify_m=12.0,
+        coverage=True,
+        overview=False,
+        extra={"cut_water": True},
+        formula_de="Mittel der gewichteten Teilwerte (je 0–100, Min–Max über die 21 "
+                   "Stadtbereiche); Rang 1 = größter Bedarf",
+        formula_en="Weighted mean of the component scores (each 0–100, min–max across the 21 "
+                   "districts); rank 1 = greatest need",
+        tooltip=(NAME, Field("value", "Index", "Index", digits=0),
+                 Field("rank", "Rang", "Rank", digits=0), Field("year", "Jahr", "Year")),
+    ),
+    _poi("baeume", "baeume", "Bäume (Baumkataster)", "Trees (tree cadastre)", "#1b9e77"),
+    _poi("haltestellen", "haltestellen", "Haltestellen", "Public transport stops", "#1f78b4"),
+    _poi("spielplaetze", "spielplaetze", "Spielplätze", "Playgrounds", "#e7298a"),
+    _poi("toiletten", "toiletten", "Öffentliche Toiletten", "Public toilets", "#666666"),
+    _poi("trinkwasserspender", "trinkwasserspender", "Trinkwasserspender",
+         "Drinking fountains", "#66a61e"),
+)
+
 BY_ID = {layer.id: layer for layer in LAYERS}
 
 

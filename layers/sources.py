@@ -88,3 +88,59 @@ def waterfront_places(query, settings: Settings | None = None) -> gpd.GeoDataFra
     p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
     p["text"] = p["text_en"] if lang == "en" else p["text_de"]
     return p.reset_index(drop=True)
+
+
+def project_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Places of one project (``query.project``) that have a published position."""
+    p = loaders.places(query.project)
+    p = p[p.geometry.notna()].copy()
+    lang = query.lang
+    p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
+    p["text"] = p["text_en"] if lang == "en" else p["text_de"]
+    return p.reset_index(drop=True)
+
+
+# Columns that name a point in the city's datasets, in order of preference.
+NAME_COLUMNS = ("bezeichnung", "name", "gattung_deutsch", "art", "strasse_name")
+
+
+def online_points(dataset_id: str):
+    """A source for one online-only point dataset (trees, stops, …)."""
+
+    def source(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+        gdf = loaders.points(dataset_id, settings).copy()
+        name = next((c for c in NAME_COLUMNS if c in gdf.columns), None)
+        gdf["name"] = gdf[name].astype(str) if name else ""
+        return gdf[["name", "geometry"]]
+
+    return source
+
+
+def districts_with_centres(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Districts that have a neighbourhood centre (SBZ), with its name and address.
+
+    No source gives the centres' coordinates, so the map marks their districts instead.
+    """
+    centres = loaders.places("dbz")
+    centres = centres[centres.get("district", pd.Series(dtype=str)).notna()]
+    if centres.empty:
+        return loaders.districts(settings).iloc[0:0]
+    address = centres["address"] if "address" in centres else pd.Series("", index=centres.index)
+    per_district = pd.DataFrame({
+        "code": centres["district"],
+        "centre": centres["name"] + " (" + address.fillna("–") + ")",
+    }).groupby("code")["centre"].agg("; ".join).reset_index()
+    return loaders.districts(settings).merge(per_district, on="code", how="inner")
+
+
+def need(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Quartiersbaukasten need index per district with the query's weights (0–100)."""
+    from geodata import need_index
+
+    weights = dict(query.weights) or None
+    table = need_index.need_index(loaders.indicators(settings), weights=weights)
+    out = loaders.districts(settings).merge(
+        table[["code", "year", "index", "rank"]].rename(columns={"index": "value"}), on="code",
+        how="left")
+    out["formula"] = need_index.formula(weights, query.lang)
+    return out

@@ -22,6 +22,8 @@ class Query:
     scheme: str = "quantiles"
     k: int = 5
     lang: str = "de"
+    project: str | None = None  # whose places to show (places.toml `projects`)
+    weights: tuple[tuple[str, float], ...] = ()  # for indices with adjustable weights
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class LayerSpec:
     simplify_m: float = 0.0
     coverage: bool = False  # polygons tile the city: simplify them together
     default_on: bool = False
+    overview: bool = True  # offered on the city map page (project-only layers are not)
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -61,8 +61,9 @@ def test_pages_are_thin() -> None:
 
 def test_no_url_path_equals_a_page_file_name() -> None:
     """See ui/frame.py: otherwise a deep link on a fresh server skips the frame."""
-    from ui.frame import PAGES
+    from ui.frame import all_pages
 
     stems = {p.stem for p in (ROOT / "pages").glob("*.py")}
-    assert not stems & {p.url_path for p in PAGES}
-    assert {f"pages/{s}.py" for s in stems} == {p.script for p in PAGES}
+    pages = all_pages()
+    assert not stems & {url for _s, _t, _i, url, _d in pages}
+    assert {f"pages/{s}.py" for s in stems} == {script for script, *_ in pages}

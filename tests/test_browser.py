@@ -306,9 +306,8 @@ def test_deep_link_on_a_fresh_server_keeps_the_frame(good_store: Path, browser) 
     fresh = _start_app(good_store)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{fresh.url}/klima?lang=en")
-        page.get_by_role("heading", name="Climate in Rostock and Mecklenburg-Vorpommern") \
-            .wait_for(timeout=60_000)
+        page.goto(f"{fresh.url}/gruenes-rostock?lang=en")
+        page.get_by_role("heading", name="What it is about").wait_for(timeout=60_000)
         assert page.get_by_text("Language").is_visible()  # the shared frame ran
         assert page.get_by_role("link", name="Map").is_visible()  # the registry's navigation
         page.close()

@@ -53,6 +53,14 @@ def test_online_point_datasets_load_as_points(tmp_path: Path, online_mirror) -> 
         assert len(gdf) == 3 and gdf.crs.to_epsg() == 25833
         assert set(gdf.geom_type) == {"Point"}
     assert loaders.points("baeume", settings).gattung_deutsch.iloc[0] == "Linde"
+    # …and draw as map layers, named from the dataset's own name column.
+    from layers.build import build
+    from layers.spec import Query
+
+    stops = build("haltestellen", Query(), settings)
+    assert list(stops.gdf.label) == ["Neuer Markt"] * 3
+    assert "Name: Neuer Markt" in stops.gdf.tip_text.iloc[0]
+    assert build("baeume", Query(), settings).gdf.label.iloc[0] == "Linde"
 
 
 def test_mirror_refresh_skips_what_a_mirror_lacks_unless_asked(

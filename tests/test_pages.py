@@ -142,36 +142,6 @@ def test_language_switch() -> None:
     assert any("highest in Stadtmitte" in m.value for m in at.markdown)
 
 
-def test_climate_page() -> None:
-    at = run("pages/klimawandel.py")
-    (spec,) = decks(at)
-    assert [x["id"] for x in spec["layers"]] == ["hitze"]
-    assert any("Perzentilrang" in c.value for c in at.caption)  # the formula is shown
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 4
-    assert all("http" not in c.proto.spec.replace('"$schema"', "") or "$schema" in c.proto.spec
-               for c in charts)
-
-
-def test_water_page() -> None:
-    at = run("pages/wasser.py")
-    (spec,) = decks(at)
-    assert {x["id"] for x in spec["layers"]} == {"wasserflaechen", "warnow", "uferbezirke",
-                                                 "orte_wasser"}
-    names = {f["label"] for f in layer(spec, "orte_wasser")["data"]}
-    assert "Flussbad Mühlendamm (Badestelle 252)" in names
-    assert any("Haedgehalbinsel" in c.value for c in at.caption)
-    assert len(at.get("vega_lite_chart")) == 1
-
-
-def test_data_page_shows_stand_and_licence_of_every_dataset() -> None:
-    at = run("pages/datenquellen.py")
-    df = at.dataframe[0].value
-    assert len(df) == 12
-    districts = df[df["Datensatz"].str.startswith("Stadtbereiche")].iloc[0]
-    assert districts["Lizenz"] == "CC0 1.0" and districts["Stand"]
-
-
 def test_first_visit_fetches_the_data_it_needs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server
 ) -> None:

@@ -17,7 +17,7 @@ import geodata
 from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
-from layers.deck import CompactDeck, deck
+from layers.deck import VIEW_3D, CompactDeck, deck
 from layers.spec import Query
 
 from .i18n import lang, t
@@ -32,9 +32,13 @@ def _settings() -> geodata.Settings:
 RETRY_AFTER_S = 300
 
 
-def _stamp(dataset_ids: Iterable[str]) -> str:
+def stamp(dataset_ids: Iterable[str]) -> str:
+    """Checksums of the stored files: a cache key that changes exactly when the data do."""
     store = geodata.Store(_settings())
     return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids)
+
+
+_stamp = stamp
 
 
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
@@ -66,13 +70,13 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     return [o for o in outcomes if not o.ok]
 
 
-def available(dataset_ids: Iterable[str]) -> bool:
+def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     """Make sure the datasets are here (fetching once if needed); warn about what is not."""
     ids = list(dataset_ids)
     ensure(ids)
     store = geodata.Store(_settings())
     missing = [i for i in ids if not store.has(i)]
-    for dataset_id in missing:
+    for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
         reason = meta.get("last_error") or t("not_loaded_yet", dataset=dataset_id)
         st.warning(t("data_unavailable", message=reason), icon="⚠️")
@@ -91,29 +95,44 @@ def load(loader_name: str, *dataset_ids: str) -> Any:
     return _cached(loader_name, _stamp(dataset_ids))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _points(dataset_id: str, stamp: str) -> Any:
+    return loaders.points(dataset_id)
+
+
+def points(dataset_id: str) -> Any:
+    """An online point dataset through the cache; None when it cannot be had."""
+    if not available([dataset_id], warn=False):
+        return None
+    return _points(dataset_id, _stamp([dataset_id]))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _layer(layer_id: str, query: Query, stamp: str) -> LayerData:
     return build(layer_id, query)
 
 
-def layer(layer_id: str, query: Query) -> LayerData | None:
+def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
     """A layer ready to draw, cached by layer, query and the data behind it."""
     spec = registry.get(layer_id)
-    if not available(spec.datasets):
+    if not available(spec.datasets, warn):
         return None
     return _layer(layer_id, query, _stamp(spec.datasets))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str) -> CompactDeck:
+def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
+          extruded: bool) -> CompactDeck:
+    if extruded:
+        return deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
     return deck(_layers, map_style)
 
 
-def deck_for(layers: Sequence[LayerData], map_style: str) -> CompactDeck:
+def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False) -> CompactDeck:
     """One Deck per (layers, query, data), shared by reruns and sessions: its JSON is
     serialised once instead of on every rerun."""
     key = tuple((d.spec.id, d.query, _stamp(d.spec.datasets)) for d in layers)
-    return _deck(key, tuple(layers), map_style)
+    return _deck(key, tuple(layers), map_style, extruded)
 
 
 def catalogue_status() -> pd.DataFrame:
@@ -127,6 +146,7 @@ def catalogue_status() -> pd.DataFrame:
             "stand": info["stand"],
             "rows": info["rows"],
             "licence": ds.licence,
+            "publisher": ds.publisher,
             "source": ds.official_url or ds.note,
             "available": info["available"],
             "last_error": info["last_error"] or "",

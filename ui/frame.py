@@ -8,6 +8,7 @@ import streamlit as st
 
 from . import state
 from .i18n import LANGS, t
+from .projects import projects
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,16 @@ class PageDef:
 # A URL path must never equal a file name in pages/: on a fresh server Streamlit's legacy
 # router runs first, and a deep link like /klima would run pages/klima.py on its own,
 # without this frame. With distinct names it falls back to dashboard.py, which then routes.
-PAGES: tuple[PageDef, ...] = (
+CITY_PAGES: tuple[PageDef, ...] = (
     PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
-    PageDef("pages/klimawandel.py", "page_climate", "🌡️", "klima"),
-    PageDef("pages/wasser.py", "page_water", "🌊", "warnow"),
-    PageDef("pages/datenquellen.py", "page_data", "📚", "daten"),
 )
+
+
+def all_pages() -> list[tuple[str, str, str, str, bool]]:
+    """(script, title, icon, url_path, default) of every page, city pages first."""
+    out = [(p.script, t(p.title_key), p.icon, p.url_path, p.default) for p in CITY_PAGES]
+    out += [(p.script, p.name, p.icon, p.url_path, False) for p in projects()]
+    return out
 
 
 def language_switch() -> str:
@@ -40,8 +45,7 @@ def language_switch() -> str:
 
 
 def navigation() -> st.navigation:
-    return st.navigation([
-        st.Page(p.script, title=t(p.title_key), icon=p.icon, url_path=p.url_path,
-                default=p.default)
-        for p in PAGES
-    ])
+    pages = [st.Page(script, title=title, icon=icon, url_path=url, default=default)
+             for script, title, icon, url, default in all_pages()]
+    n_city = len(CITY_PAGES)
+    return st.navigation({t("nav_city"): pages[:n_city], t("nav_projects"): pages[n_city:]})

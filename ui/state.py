@@ -46,8 +46,8 @@ def bind(name: str, parse: Callable[[str], T], valid: Callable[[T], bool], defau
     return key
 
 
-def bind_choice(name: str, options: Sequence[str], default: str) -> str:
-    return bind(name, str, lambda v: v in options, default)
+def bind_choice(name: str, options: Sequence[str], default: str, scope: str = "") -> str:
+    return bind(name, str, lambda v: v in options, default, scope)
 
 
 def bind_int(name: str, options: Sequence[int], default: int, scope: str = "") -> str:

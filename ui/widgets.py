@@ -26,21 +26,25 @@ from .i18n import lang, t
 
 def layer_picker(families: Sequence[str] | None = None,
                  default: Sequence[str] | None = None) -> list[str]:
-    specs = [s for s in registry.LAYERS if families is None or s.family in families]
+    specs = [s for s in registry.LAYERS
+             if s.overview and (families is None or s.family in families)]
     ids = [s.id for s in specs]
     default = list(default) if default is not None else [s.id for s in specs if s.default_on]
     key = state.bind_list("layers", ids, default)
+    lg = lang()  # captured: format functions may run outside the script run
     chosen = st.pills(t("layers"), ids, selection_mode="multi", key=key,
-                      format_func=lambda i: registry.get(i).title(lang()))
+                      format_func=lambda i: registry.get(i).title(lg))
     state.publish(layers=list(chosen))
     return list(chosen)
 
 
-def indicator_picker() -> str:
-    ids = [i.id for i in INDICATOR_LIST]
-    key = state.bind_choice("indicator", ids, "einwohner")
+def indicator_picker(options: Sequence[str] | None = None, default: str = "einwohner",
+                     scope: str = "") -> str:
+    ids = list(options) if options else [i.id for i in INDICATOR_LIST]
+    key = state.bind_choice("indicator", ids, default if default in ids else ids[0], scope)
+    lg = lang()
     value = st.selectbox(t("indicator"), ids, key=key,
-                         format_func=lambda i: INDICATORS[i].label(lang()))
+                         format_func=lambda i: INDICATORS[i].label(lg))
     state.publish(indicator=value)
     return value
 
@@ -60,10 +64,11 @@ def year_picker(years: Sequence[int], scope: str = "") -> int | None:
 
 
 def class_picker() -> tuple[str, int]:
+    lg = lang()
     with st.expander(t("classes")):
         scheme = st.radio(t("scheme"), SCHEMES, key=state.bind_choice("scheme", SCHEMES,
                                                                        "quantiles"),
-                          format_func=lambda s: t("scheme_" + s), horizontal=True)
+                          format_func=lambda s: t("scheme_" + s, lg), horizontal=True)
         k = st.slider(t("k"), 3, 7, key=state.bind_int("k", list(range(3, 8)), 5))
     state.publish(scheme=None if scheme == "quantiles" else scheme, k=None if k == 5 else k)
     return scheme, int(k)
@@ -96,14 +101,15 @@ VIEWS = ("webgl", "leaflet")
 def view_picker() -> str:
     """deck.gl (WebGL, fast, 3D-capable) or Leaflet (works where WebGL is missing)."""
     key = state.bind_choice("view", VIEWS, "webgl")
+    lg = lang()
     value = st.segmented_control(t("view"), VIEWS, key=key,
-                                 format_func=lambda v: t("view_" + v)) or "webgl"
+                                 format_func=lambda v: t("view_" + v, lg)) or "webgl"
     state.publish(view=None if value == "webgl" else value)
     return value
 
 
 def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
-             view: str = "webgl") -> str | None:
+             view: str = "webgl", extruded: bool = False) -> str | None:
     """Draw the map; returns the district code the user clicked, if any."""
     st.markdown(LEGEND_CSS, unsafe_allow_html=True)
     if view == "leaflet":
@@ -112,7 +118,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
         feature = (out or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, basemap_url())
+    chart = data.deck_for(layers, basemap_url(), extruded)
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
     objects = (event.selection or {}).get("objects", {}) if event else {}
@@ -145,8 +151,9 @@ def district_picker(clicked: str | None) -> str | None:
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state[key] = clicked
     st.session_state["_last_click"] = clicked
+    none = t("district_none")
     code = st.selectbox(t("district"), codes, key=key,
-                        format_func=lambda c: names.get(c, t("district_none")))
+                        format_func=lambda c: names.get(c, none))
     state.publish(district=code or None)
     return code or None
 

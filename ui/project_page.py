@@ -1,0 +1,91 @@
+"""The structure every core-project page follows: goal, where, data, status and sources.
+
+Each page fills the "what the data shows" part with its own widgets; the frame is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from layers import registry
+from layers.build import LayerData
+from layers.spec import Query
+
+from . import data, widgets
+from .i18n import lang, t
+from .projects import Project, get
+
+
+def intro(project_id: str) -> Project:
+    project = get(project_id)
+    st.title(f"{project.icon} {project.name}")
+    if project.inferred:
+        st.caption(t("project_inferred"))
+    st.subheader(t("section_goal"))
+    st.write(project.text("goal", lang()))
+    return project
+
+
+def where(project: Project, query: Query, layer_ids: Sequence[str] | None = None,
+          key: str = "project_map", extruded: bool = False) -> str | None:
+    """The map of the project's layers; layers whose source is unreachable are named once.
+    Returns the district code the user clicked, if any."""
+    st.subheader(t("section_where"))
+    st.write(project.text("where", lang()))
+    return map_block(layer_ids or project.layers, query, key, extruded)
+
+
+def map_block(layer_ids: Sequence[str], query: Query, key: str = "project_map",
+              extruded: bool = False) -> str | None:
+    """Map with legend, summary and table beside it; returns a clicked district code."""
+    ids = list(layer_ids)
+    shown: list[LayerData] = []
+    missing: list[str] = []
+    clicked = None
+    for layer_id in ids:
+        layer = data.layer(layer_id, query, warn=False)
+        if layer is None:
+            missing.append(layer_id)
+        else:
+            shown.append(layer)
+    if missing:
+        names = ", ".join(registry.get(i).title(lang()) for i in missing)
+        st.info(t("layers_unreachable", names=names), icon="📡")
+    if shown:
+        left, right = st.columns([3, 2])
+        with left:
+            clicked = widgets.map_view(shown, key=key, height=520, extruded=extruded)
+        with right:
+            for layer in shown:
+                widgets.layer_panel(layer)
+    return clicked
+
+
+def data_heading() -> None:
+    st.subheader(t("section_data"))
+
+
+def places_without_position(project: Project) -> None:
+    """Name the project's places that have no published coordinates (not on the map)."""
+    from geodata import loaders
+
+    places = loaders.places(project.place_project or project.id)
+    names = ", ".join(places[places.geometry.isna()].name)
+    if names:
+        st.caption(t("places_without_position", names=names))
+
+
+def status_and_sources(project: Project) -> None:
+    st.subheader(t("section_status"))
+    st.write(project.text("status", lang()))
+    st.markdown(t("project_sources") + "\n" + "\n".join(f"- <{url}>" for url in project.sources))
+    widgets.sources_footer(project.datasets)
+
+
+def query(project: Project, **fields: object) -> Query:
+    """The page's query: indicator/year from the URL-bound pickers plus project fields."""
+    base = widgets.query(**{k: v for k, v in fields.items() if k in ("indicator", "year")})
+    extra = {k: v for k, v in fields.items() if k not in ("indicator", "year")}
+    return Query(**{**base.__dict__, "project": project.place_project, **extra})
