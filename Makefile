@@ -37,7 +37,7 @@ data: $(STAMP)
 	$(PY) -m geodata refresh
 
 run: data
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m ui.serve --server.port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

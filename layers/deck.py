@@ -62,13 +62,16 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
                          get_fill_color="fill", get_line_color=[255, 255, 255],
                          stroked=True, line_width_min_pixels=1.5, radius_min_pixels=7,
                          radius_max_pixels=14, get_radius=60, pickable=True)
-    alpha = {"choropleth": 190, "area": 110, "line": 255}[spec.kind]
+    alpha = 255 if spec.extra.get("outline") else {"choropleth": 190, "area": 110,
+                                                   "line": 255}[spec.kind]
     # A plain list of features, not a FeatureCollection: Streamlit maps a click back to the
     # picked object only when a layer's data is an array.
     fc = _features(data, alpha)
-    if spec.kind == "line":
+    if spec.kind == "line" or spec.extra.get("outline"):
+        # Outlined areas mark districts on top of a choropleth without tinting its colours.
+        width = 3.5 if spec.extra.get("outline") else 2.5
         return pdk.Layer("GeoJsonLayer", fc, id=spec.id, stroked=True, filled=False,
-                         get_line_color="properties.fill", line_width_min_pixels=2.5,
+                         get_line_color="properties.fill", line_width_min_pixels=width,
                          pickable=True)
     return pdk.Layer(
         "GeoJsonLayer", fc, id=spec.id, stroked=True, filled=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def _start_app(store: Path) -> App:
     env.pop("GEODATA_MIRROR", None)
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -119,6 +120,7 @@ class Watched:
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # URLs answered with 4xx/5xx
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +141,7 @@ def watched(browser) -> Iterator[Watched]:
     page.on("request", lambda r: w.requests.append(r.url))
     page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: w.errors.append(str(e)))
+    page.on("response", lambda r: w.failed.append(r.url) if r.status >= 400 else None)
 
     def on_dialog(d) -> None:
         w.dialogs.append(d.message)
@@ -154,9 +157,17 @@ def watched(browser) -> Iterator[Watched]:
     assert not w.dialogs, f"a script ran: {w.dialogs}"
 
 
+# On a deep link (/<page>) Streamlit's frontend first probes /<page>/_stcore/… to find its
+# base path; those 404s are Streamlit's own, not the app's.
+STREAMLIT_PROBE = re.compile(r"^http://127\.0\.0\.1:\d+/[^/]+/_stcore/(health|host-config)$")
+
+
 def _no_console_errors(w: Watched) -> None:
-    # leaflet.js.map is a source map that devtools may ask for; it is not part of the app.
-    real = [e for e in w.errors if ".map" not in e]
+    real_failures = [u for u in w.failed if not STREAMLIT_PROBE.match(u)]
+    assert not real_failures, real_failures
+    # A failed load is reported twice: as a response (checked above) and on the console.
+    real = [e for e in w.errors
+            if not e.startswith("Failed to load resource") and ".map" not in e]
     assert not real, real
 
 
@@ -314,3 +325,16 @@ def test_deep_link_on_a_fresh_server_keeps_the_frame(good_store: Path, browser) 
     finally:
         fresh.process.terminate()
         fresh.process.wait(10)
+
+
+@pytest.mark.parametrize("project", __import__("ui.projects").projects.projects(),
+                         ids=lambda p: p.id)
+def test_every_project_page_in_the_browser(app: App, watched: Watched, project) -> None:
+    page = watched.page
+    page.goto(f"{app.url}/{project.url_path}")
+    page.get_by_role("heading", name="Stand und Quellen").wait_for(timeout=90_000)
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert page.get_by_role("heading", name="Worum es geht").is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"projekt-{project.id}.png"))
+    _no_console_errors(watched)
