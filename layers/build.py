@@ -75,8 +75,9 @@ class LayerData:
         de = lang != "en"
         if self.spec.kind != "choropleth":
             n = len(self.gdf)
-            return (f"{self.title}: {n} Objekte auf der Karte." if de
-                    else f"{self.title}: {n} features on the map.")
+            if de:
+                return f"{self.title}: {n} {'Objekt' if n == 1 else 'Objekte'} auf der Karte."
+            return f"{self.title}: {n} {'feature' if n == 1 else 'features'} on the map."
         valid = self.gdf.dropna(subset=["value"])
         if valid.empty:
             return (f"Für {self.year} liegen zu „{self.title}“ keine Daten vor." if de

@@ -192,6 +192,30 @@ def _district_point(store: Path, code: str) -> tuple[float, float]:
     return pt.x, pt.y
 
 
+WATER_RGB = (0xB3, 0xD4, 0xE6)  # layers.basemap.WATER
+
+
+def _wait_for_basemap(page, box: dict, timeout_s: float = 20.0) -> None:
+    """The local basemap has painted: the map's top-left corner (open sea at the initial
+    view) shows its water colour (WATER_RGB). Under load it paints after the deck layers."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    deadline = time.time() + timeout_s
+    pixel = None
+    while time.time() < deadline:
+        png = page.screenshot(clip={"x": box["x"] + 12, "y": box["y"] + 12, "width": 8,
+                                    "height": 8})
+        pixel = Image.open(BytesIO(png)).convert("RGB").getpixel((4, 4))
+        # The basemap's water, possibly under a translucent water layer: clearly blue.
+        # Before the basemap paints, the corner shows the page's light beige.
+        if pixel[2] - pixel[0] > 30:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the offline basemap did not draw (corner pixel {pixel})")
+
+
 def _open_map(w: Watched, url: str) -> dict:
     page = w.page
     page.goto(url)
@@ -200,8 +224,9 @@ def _open_map(w: Watched, url: str) -> dict:
     page.wait_for_function(
         "() => [...document.querySelectorAll(\"[data-testid='stDeckGlJsonChart'] canvas\")]"
         ".some(c => c.width > 100)", timeout=30_000)
-    page.wait_for_timeout(1500)  # the basemap style and tiles settle
-    return page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    _wait_for_basemap(page, box)
+    return box
 
 
 def _hover_tooltip(w: Watched, box: dict, lon: float, lat: float) -> str:
@@ -334,7 +359,8 @@ def test_every_project_page_in_the_browser(app: App, watched: Watched, project) 
     page.goto(f"{app.url}/{project.url_path}")
     page.get_by_role("heading", name="Stand und Quellen").wait_for(timeout=90_000)
     page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    _wait_for_basemap(page, box)
     assert page.get_by_role("heading", name="Worum es geht").is_visible()
     page.screenshot(path=str(ARTIFACTS / f"projekt-{project.id}.png"))
     _no_console_errors(watched)
