@@ -6,6 +6,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -27,9 +28,12 @@ def _settings() -> geodata.Settings:
     return geodata.load_settings()
 
 
-# After a failed fetch, a session waits this long before trying again (no retry storm on
-# every rerun when a kiosk is offline).
+# After a failed fetch the app waits this long before trying that dataset again. The memory
+# is shared by all sessions: at an offline event every new visitor would otherwise wait for
+# the same timeouts again.
 RETRY_AFTER_S = 300
+_failed_at: dict[str, float] = {}
+_failed_lock = threading.Lock()
 
 
 def stamp(dataset_ids: Iterable[str]) -> str:
@@ -45,10 +49,10 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
     settings = _settings()
     store = geodata.Store(settings)
-    failed_at: dict[str, float] = st.session_state.setdefault("_fetch_failed_at", {})
     now = time.time()
-    missing = [i for i in dataset_ids if not store.has(i)
-               and now - failed_at.get(i, 0) > RETRY_AFTER_S]
+    with _failed_lock:
+        missing = [i for i in dataset_ids if not store.has(i)
+                   and now - _failed_at.get(i, 0) > RETRY_AFTER_S]
     if not missing:
         return []
     total = sum(len(geodata.get(i).parts) for i in missing)
@@ -62,11 +66,14 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
         bar.progress(min(done / total, 1.0), text=t("loading_dataset", title=title,
                                                      done=done, total=total))
 
-    outcomes = geodata.refresh(missing, settings, progress)
+    # A visitor is waiting: one retry and short timeouts (the CLI keeps its patient ones).
+    quick = settings.with_(retries=1, connect_timeout=min(settings.connect_timeout, 3.0))
+    outcomes = geodata.refresh(missing, quick, progress)
     bar.empty()
-    for o in outcomes:
-        if not o.ok:
-            failed_at[o.dataset] = now
+    with _failed_lock:
+        for o in outcomes:
+            if not o.ok:
+                _failed_at[o.dataset] = now
     return [o for o in outcomes if not o.ok]
 
 

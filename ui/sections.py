@@ -58,15 +58,26 @@ def storm_surges() -> None:
     st.dataframe(table, hide_index=True)
 
 
-def gauge() -> None:
-    """The current water level at Warnemünde, when PEGELONLINE can be reached."""
+@st.cache_data(ttl=120, show_spinner=False)
+def _level(api: str) -> tuple[object | None, str | None]:
+    """The reading or the reason it failed, shared for two minutes by all sessions: an
+    unreachable host must not cost every rerun its timeouts. Keyed by the API base."""
     from geodata import pegelonline
 
-    st.markdown(f"**{t('gauge_title')}**")
     try:
-        level = pegelonline.current_level(settings=geodata.load_settings())
+        return pegelonline.current_level(settings=geodata.load_settings()), None
     except geodata.GeodataError as exc:
-        st.info(t("gauge_unreachable", reason=exc.reason), icon="📡")
+        return None, exc.reason
+
+
+def gauge() -> None:
+    """The current water level at Warnemünde, when PEGELONLINE can be reached."""
+    st.markdown(f"**{t('gauge_title')}**")
+    from geodata import pegelonline
+
+    level, reason = _level(pegelonline.api_base(geodata.load_settings()))
+    if level is None:
+        st.info(t("gauge_unreachable", reason=reason), icon="📡")
         return
     surge = level.surge_class
     cols = st.columns(3)
