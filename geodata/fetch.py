@@ -7,7 +7,6 @@ import email.utils
 import errno
 import hashlib
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -189,34 +188,37 @@ def _fetch_http(
                            sha, size)
     except FetchError:
         raise
-    except requests.exceptions.ConnectTimeout as exc:
-        raise FetchError(dataset, f"the server for {name} did not answer within "
-                         f"{settings.connect_timeout:g} s (timeout)", "timeout") from exc
-    except requests.exceptions.ReadTimeout as exc:
-        raise FetchError(dataset, f"the server stopped sending {name} for more than "
-                         f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
-    except requests.exceptions.ConnectionError as exc:
+    except requests.exceptions.RequestException as exc:
+        raise _request_error(dataset, name, url, settings, exc, "download") from exc
+    except OSError as exc:
+        raise FetchError(dataset, f"writing {name} to disk failed: {_describe_oserror(exc)}",
+                         "write") from exc
+
+
+def _request_error(dataset: str, name: str, url: str, settings: Settings,
+                   exc: requests.exceptions.RequestException, what: str) -> FetchError:
+    """One sentence for whatever requests raised (shared by downloads and live APIs)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return FetchError(dataset, f"the server for {name} did not answer within "
+                          f"{settings.connect_timeout:g} s (timeout)", "timeout")
+    read_timeout = FetchError(dataset, f"the server stopped sending {name} for more than "
+                              f"{settings.read_timeout:g} s (timeout)", "timeout")
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return read_timeout
+    if isinstance(exc, requests.exceptions.ConnectionError):
         text = str(exc)
         if "Read timed out" in text:
-            raise FetchError(dataset, f"the server stopped sending {name} for more than "
-                             f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
+            return read_timeout
         if "refused" in text.lower():
             reason = f"the server for {name} refused the connection ({_host(url)})"
         elif "NameResolution" in text or "resolve" in text.lower():
             reason = f"the host {_host(url)} could not be found (no internet?)"
         else:
             reason = f"the connection broke while loading {name}"
-        raise FetchError(dataset, reason, "connection") from exc
-    except requests.exceptions.ChunkedEncodingError as exc:
-        raise FetchError(dataset, f"the download of {name} broke off half-way",
-                         "connection") from exc
-    except requests.exceptions.RequestException as exc:
-        raise FetchError(dataset, f"loading {name} failed ({type(exc).__name__})",
-                         "connection") from exc
-    except OSError as exc:
-        raise FetchError(dataset, f"writing {name} to disk failed: {_describe_oserror(exc)}",
-                         "write") from exc
-
+        return FetchError(dataset, reason, "connection")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return FetchError(dataset, f"the {what} of {name} broke off half-way", "connection")
+    return FetchError(dataset, f"loading {name} failed ({type(exc).__name__})", "connection")
 
 def _host(url: str) -> str:
     return url.split("/")[2] if "://" in url else url
@@ -236,14 +238,6 @@ def _status_sentence(name: str, resp: requests.Response) -> str:
     else:
         text += f" for {name}"
     return text
-
-
-def copy_atomic(src: Path, dest: Path) -> None:
-    """Put ``src`` at ``dest`` so that readers see the old or the new file, never half."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
 
 
 def get_json(
@@ -276,30 +270,8 @@ def get_json(
                                      "format")
     except FetchError:
         raise
-    except requests.exceptions.ConnectTimeout as exc:
-        raise FetchError(dataset, f"the server for {name} did not answer within "
-                         f"{settings.connect_timeout:g} s (timeout)", "timeout") from exc
-    except requests.exceptions.ReadTimeout as exc:
-        raise FetchError(dataset, f"the server stopped sending {name} for more than "
-                         f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
-    except requests.exceptions.ConnectionError as exc:
-        text = str(exc)
-        if "Read timed out" in text:
-            raise FetchError(dataset, f"the server stopped sending {name} for more than "
-                             f"{settings.read_timeout:g} s (timeout)", "timeout") from exc
-        if "refused" in text.lower():
-            reason = f"the server for {name} refused the connection ({_host(url)})"
-        elif "NameResolution" in text or "resolve" in text.lower():
-            reason = f"the host {_host(url)} could not be found (no internet?)"
-        else:
-            reason = f"the connection broke while loading {name}"
-        raise FetchError(dataset, reason, "connection") from exc
-    except requests.exceptions.ChunkedEncodingError as exc:
-        raise FetchError(dataset, f"the answer for {name} broke off half-way",
-                         "connection") from exc
     except requests.exceptions.RequestException as exc:
-        raise FetchError(dataset, f"loading {name} failed ({type(exc).__name__})",
-                         "connection") from exc
+        raise _request_error(dataset, name, url, settings, exc, "answer") from exc
     if not body.strip():
         raise FetchError(dataset, f"the answer for {name} was empty", "format")
     try:
