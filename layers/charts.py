@@ -577,7 +577,7 @@ def population_trend_chart(pop: pd.DataFrame, name: str, lang: str = "de") -> al
     frame = pd.DataFrame({"year": pop["year"].astype(int), "value": pop["value"].astype(float)})
     chart = alt.Chart(frame, description=(f"Einwohnerzahl {name} je Jahr" if de
                                           else f"Residents of {name} per year")).mark_line(
-        point=True, color="#21918c").encode(
+        point=alt.OverlayMarkDef(color="#21918c"), color="#21918c").encode(
         x=alt.X("year:O", title="Jahr" if de else "Year", axis=alt.Axis(labelAngle=0,
                                                                          labelOverlap=True)),
         y=alt.Y("value:Q", title="Einwohner" if de else "Residents",
@@ -728,4 +728,78 @@ def resilience_heatmap(
         description=words["description"].format(year=year, labels=", ".join(label_order)),
         width=alt.Step(72), height=alt.Step(20),
     ).resolve_scale(color="independent").resolve_legend(color="independent")
+    return _finish(chart, lang)
+
+
+# --- planner workspace -------------------------------------------------------------------------
+
+
+def comparison_chart(table: pd.DataFrame, lang: str = "de") -> alt.VConcatChart:
+    """One small bar chart per indicator: the chosen districts against the mean of all 21.
+
+    ``table``: rows of ``geodata.planning.compare`` (code, name, indicator, label, unit, value,
+    mean, z, flag). Flagged districts (more than one SD from the mean) are drawn darker.
+    """
+    de = _lang(lang) == "de"
+    charts = []
+    for _indicator, grp in table.groupby("indicator", sort=False):
+        grp = grp.dropna(subset=["value"])
+        if grp.empty:
+            continue
+        label = str(grp["label"].iloc[0])
+        unit = str(grp["unit"].iloc[0] or "")
+        frame = pd.DataFrame({
+            "name": grp["name"], "value": grp["value"].astype(float),
+            "z": grp["z"].astype(float).round(2),
+            "flag": grp["flag"].map({True: ("> 1 SD vom Mittel" if de else "> 1 SD from mean"),
+                                     False: ("innerhalb 1 SD" if de else "within 1 SD")}),
+        })
+        mean = float(grp["mean"].iloc[0])
+        bars = alt.Chart(frame).mark_bar().encode(
+            y=alt.Y("name:N", title=None, sort=list(frame["name"])),
+            x=alt.X("value:Q", title=f"{label} ({unit})" if unit else label),
+            color=alt.Color("flag:N", title=None,
+                            scale=alt.Scale(range=["#3b528b", "#a6bddb"]),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("name:N", title="Stadtbereich" if de else "District"),
+                     alt.Tooltip("value:Q", title=label, format=",.1f"),
+                     alt.Tooltip("z:Q", title="z", format="+.2f")],
+        )
+        rule = alt.Chart(pd.DataFrame({"mean": [mean]})).mark_rule(
+            color="#d95f02", strokeWidth=2, strokeDash=[4, 3]).encode(
+            x="mean:Q",
+            tooltip=[alt.Tooltip("mean:Q", format=",.1f",
+                                 title="Mittel der 21" if de else "mean of the 21")])
+        charts.append((bars + rule).properties(
+            title=label, height=24 * len(frame) + 10, width=420))
+    if not charts:
+        raise ValueError("none of the chosen indicators has data in this year")
+    out = alt.vconcat(*charts).properties(
+        title=alt.TitleParams(
+            "Vergleich mit dem Mittel der 21 Stadtbereiche (gestrichelt)" if de
+            else "Compared with the mean of the 21 districts (dashed)", anchor="start"))
+    return _finish(out, lang)
+
+
+def trend_chart(trend: pd.DataFrame, label: str, indexed: bool = False,
+                lang: str = "de") -> alt.Chart:
+    """Lines per district and the city; missing years stay gaps (never interpolated).
+
+    ``trend``: rows of ``geodata.planning.trends`` (name, year, value, indexed).
+    """
+    de = _lang(lang) == "de"
+    col = "indexed" if indexed else "value"
+    frame = pd.DataFrame({"name": trend["name"], "year": trend["year"].astype(int),
+                          "v": trend[col].astype(float)})
+    title = (f"{label} (Basisjahr = 100)" if indexed else label) if de else \
+        (f"{label} (base year = 100)" if indexed else label)
+    chart = alt.Chart(frame, description=title).mark_line(
+        point=True, invalid="break-paths-show-domains").encode(
+        x=alt.X("year:O", title="Jahr" if de else "Year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("v:Q", title=title, scale=alt.Scale(zero=False)),
+        color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("name:N", title="Stadtbereich" if de else "District"),
+                 alt.Tooltip("year:O", title="Jahr" if de else "Year"),
+                 alt.Tooltip("v:Q", title=title, format=",.1f")],
+    ).properties(height=300)
     return _finish(chart, lang)

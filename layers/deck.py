@@ -69,7 +69,7 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
     fc = _features(data, alpha)
     if spec.kind == "line" or spec.extra.get("outline"):
         # Outlined areas mark districts on top of a choropleth without tinting its colours.
-        width = 3.5 if spec.extra.get("outline") else 2.5
+        width = float(spec.extra.get("outline_width", 3.5)) if spec.extra.get("outline") else 2.5
         return pdk.Layer("GeoJsonLayer", fc, id=spec.id, stroked=True, filled=False,
                          get_line_color="properties.fill", line_width_min_pixels=width,
                          pickable=True)

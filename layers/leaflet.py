@@ -118,13 +118,13 @@ def _drawable(geom: BaseGeometry | None, kind: str) -> list[BaseGeometry]:
     return [MultiLineString(parts) if kind == "line" else MultiPolygon(parts)]
 
 
-def _style(kind: str, fill: object, outline: bool = False) -> dict:
+def _style(kind: str, fill: object, outline: bool = False, width: float = 3.5) -> dict:
     """Leaflet path style from the same ``fill`` column deck uses."""
     # folium writes style dicts into the script with plain json.dumps (no HTML-safe
     # escaping): only a colour may get there.
     colour = str(fill) if HEX.fullmatch(str(fill)) else NO_DATA
     if outline:
-        return {"color": colour, "weight": 3.5, "opacity": 1.0, "fill": True,
+        return {"color": colour, "weight": width, "opacity": 1.0, "fill": True,
                 "fillOpacity": 0.0}
     if kind == "line":
         return {"color": colour, "weight": 2.5, "opacity": 1.0, "fill": False}
@@ -157,7 +157,8 @@ def _features(data: LayerData) -> tuple[dict, dict[int, dict]]:
             props["code"] = code
         for part in _drawable(geom, kind):
             fid = len(features)
-            styles[fid] = _style(kind, fill, bool(data.spec.extra.get("outline")))
+            styles[fid] = _style(kind, fill, bool(data.spec.extra.get("outline")),
+                                 float(data.spec.extra.get("outline_width", 3.5)))
             features.append({"type": "Feature", "id": fid, "properties": dict(props),
                              "geometry": json.loads(json.dumps(part.__geo_interface__))})
     return {"type": "FeatureCollection", "features": features}, styles

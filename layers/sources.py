@@ -144,3 +144,16 @@ def need(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
         how="left")
     out["formula"] = need_index.formula(weights, query.lang)
     return out
+
+
+def selected_districts(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The districts in ``query.codes`` (the planner's comparison), for an outline."""
+    d = loaders.districts(settings)
+    return d[d["code"].isin(query.codes)].reset_index(drop=True)
+
+
+def ortsteile_outlines(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The 31 Ortsteile: finer boundaries; statistics exist only per Stadtbereich."""
+    o = loaders.ortsteile(settings)
+    return o.rename(columns={"stadtbereich_name": "stadtbereich"})[
+        ["name", "stadtbereich", "geometry"]]

@@ -24,6 +24,7 @@ class Query:
     lang: str = "de"
     project: str | None = None  # whose places to show (places.toml `projects`)
     weights: tuple[tuple[str, float], ...] = ()  # for indices with adjustable weights
+    codes: tuple[str, ...] = ()  # districts the user picked (planner comparison)
 
 
 @dataclass(frozen=True)

@@ -364,3 +364,54 @@ def test_every_project_page_in_the_browser(app: App, watched: Watched, project) 
     assert page.get_by_role("heading", name="Worum es geht").is_visible()
     page.screenshot(path=str(ARTIFACTS / f"projekt-{project.id}.png"))
     _no_console_errors(watched)
+
+
+def test_planner_shared_link_restores_and_exports(app: App, watched: Watched,
+                                                  tmp_path: Path) -> None:
+    import io
+
+    import geopandas as gpd
+    import pandas as pd
+
+    page = watched.page
+    page.goto(f"{app.url}/planung?districts=A,E,K,N&indicators=einwohner,dichte&year=2019")
+    page.get_by_role("tab", name="Vergleich").wait_for(timeout=90_000)
+    for name in ("Warnemünde", "Lütten Klein", "Kröpeliner-Tor-Vorstadt", "Stadtmitte"):
+        page.get_by_test_id("stMultiSelect").first.get_by_text(name).wait_for(timeout=30_000)
+    indicators = page.get_by_test_id("stMultiSelect").nth(1)
+    indicators.get_by_text("Bevölkerungsdichte").wait_for(timeout=10_000)
+    assert indicators.get_by_text("Einwohnerinnen und Einwohner").is_visible()
+    assert page.get_by_test_id("stSlider").first.get_by_text("2019").is_visible()
+    page.get_by_role("tab", name="Export und Link").click()
+    with page.expect_download(timeout=30_000) as csv_dl:
+        page.get_by_role("button", name="CSV").click()
+    csv_path = tmp_path / csv_dl.value.suggested_filename
+    csv_dl.value.save_as(csv_path)
+    assert csv_path.name == "rostock_vergleich_A-E-K-N_2019.csv"
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: German spreadsheets detect UTF-8
+    table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    # One row per district and indicator, with the statistics of the comparison.
+    assert len(table) == 8 and {"quelle", "lizenz", "stand"} <= set(table.columns)
+    assert "CC0 1.0" in table["lizenz"].iloc[0]
+    from geodata import loaders
+
+    ind = loaders.indicators(fast_settings(app.store, None))
+    expected = ind[(ind.code == "E") & (ind.indicator == "einwohner") & (ind.year == 2019)]
+    row = table[(table["Kürzel"] == "E")
+                & (table["Kennwert"] == "Einwohnerinnen und Einwohner")]
+    assert row["Wert"].iloc[0] == expected.value.iloc[0]  # read as a number, not text
+    assert table["z"].dtype.kind == "f" and table["Rang"].dtype.kind in "if"
+    with page.expect_download(timeout=30_000) as geo_dl:
+        page.get_by_role("button", name="GeoJSON").click()
+    geo_path = tmp_path / geo_dl.value.suggested_filename
+    geo_dl.value.save_as(geo_path)
+    gdf = gpd.read_file(geo_path)
+    assert sorted(gdf["code"]) == ["A", "E", "K", "N"] and gdf.crs.to_epsg() == 4326
+    meta = json.loads(geo_path.read_text())["metadata"]
+    assert meta["sources"] and all(s["stand"] for s in meta["sources"])
+    link = page.locator("[data-testid='stCode']").first.inner_text()
+    assert "districts=A%2CE%2CK%2CN" in link or "districts=A,E,K,N" in link
+    assert "year=2019" in link
+    page.screenshot(path=str(ARTIFACTS / "planer-export.png"))
+    _no_console_errors(watched)

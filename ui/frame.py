@@ -25,6 +25,7 @@ class PageDef:
 # without this frame. With distinct names it falls back to dashboard.py, which then routes.
 CITY_PAGES: tuple[PageDef, ...] = (
     PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
+    PageDef("pages/planer.py", "page_planner", "📊", "planung"),
 )
 
 

@@ -10,6 +10,38 @@ TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "app_title": "Rostock Smart City Dashboard",
         "language": "Sprache",
+        "page_planner": "Planung",
+        "plan_title": "Stadtbereiche vergleichen",
+        "plan_intro": "Für Planung und Berichte: zwei bis vier Stadtbereiche nebeneinander, ihre "
+                      "Entwicklung seit 2005, ähnliche Stadtbereiche und Exporte. Alle "
+                      "Einstellungen stehen im Link.",
+        "plan_districts": "Stadtbereiche (2 bis 4)",
+        "plan_indicators": "Kennwerte",
+        "plan_pick_2_4": "Bitte zwei bis vier Stadtbereiche wählen.",
+        "plan_pick_indicator": "Bitte mindestens einen Kennwert wählen.",
+        "plan_tab_compare": "Vergleich",
+        "plan_tab_trends": "Entwicklung",
+        "plan_tab_twins": "Ähnliche Stadtbereiche",
+        "plan_tab_export": "Export und Link",
+        "plan_value": "Wert",
+        "plan_mean": "Mittel der 21",
+        "plan_city": "Gesamtstadt",
+        "plan_flag": "mehr als 1 SD",
+        "plan_rank": "Rang",
+        "plan_compare_note": "z: Abstand zum Mittel der 21 Stadtbereiche in Standardabweichungen "
+                             "(⚑ = mehr als eine). Rang 1 = höchster Wert. Die Gesamtstadt ist "
+                             "nach Einwohnern gewichtet und weicht daher vom Mittel ab.",
+        "plan_indexed": "Indexiert (Basisjahr = 100)",
+        "plan_twin_of": "Ähnlich zu",
+        "plan_distance": "Abstand",
+        "plan_used": "Kennwerte genutzt",
+        "plan_differs": "Größte Unterschiede",
+        "plan_csv_note": "CSV für deutsche Tabellenprogramme: UTF-8 mit BOM, Semikolon, "
+                         "Dezimalkomma; Quelle, Lizenz und Stand stehen in eigenen Spalten. "
+                         "GeoJSON in WGS84 mit Quellenangabe.",
+        "plan_share": "Link zu dieser Ansicht",
+        "plan_ortsteile": "Zahlen veröffentlicht die Stadt nur je Stadtbereich. Die feineren "
+                          "Grenzen der 31 Ortsteile zeigt die Ebene „Ortsteile“ auf der Karte.",
         "nav_city": "Stadt",
         "nav_projects": "Kernprojekte",
         "project_inferred": "Name erschlossen aus den neueren Projektseiten der Stadt; in der "
@@ -130,6 +162,38 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "app_title": "Rostock Smart City Dashboard",
         "language": "Language",
+        "page_planner": "Planning",
+        "plan_title": "Compare districts",
+        "plan_intro": "For planning and reports: two to four districts side by side, their "
+                      "development since 2005, similar districts and exports. Every setting "
+                      "is in the link.",
+        "plan_districts": "Districts (2 to 4)",
+        "plan_indicators": "Indicators",
+        "plan_pick_2_4": "Please choose two to four districts.",
+        "plan_pick_indicator": "Please choose at least one indicator.",
+        "plan_tab_compare": "Comparison",
+        "plan_tab_trends": "Development",
+        "plan_tab_twins": "Similar districts",
+        "plan_tab_export": "Export and link",
+        "plan_value": "Value",
+        "plan_mean": "Mean of the 21",
+        "plan_city": "Whole city",
+        "plan_flag": "over 1 SD",
+        "plan_rank": "Rank",
+        "plan_compare_note": "z: distance from the mean of the 21 districts in standard "
+                             "deviations (⚑ = more than one). Rank 1 = highest value. The whole "
+                             "city is weighted by residents and so differs from the mean.",
+        "plan_indexed": "Indexed (base year = 100)",
+        "plan_twin_of": "Similar to",
+        "plan_distance": "Distance",
+        "plan_used": "Indicators used",
+        "plan_differs": "Largest differences",
+        "plan_csv_note": "CSV for German spreadsheet settings: UTF-8 with BOM, semicolon, decimal "
+                         "comma; source, licence and date in their own columns. GeoJSON in WGS84 "
+                         "with attribution.",
+        "plan_share": "Link to this view",
+        "plan_ortsteile": "The city publishes figures per Stadtbereich only. The layer "
+                          "“Ortsteile” on the map shows the finer boundaries of the 31 Ortsteile.",
         "nav_city": "City",
         "nav_projects": "Core projects",
         "project_inferred": "Name inferred from the city's newer project pages; not literally "

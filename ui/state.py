@@ -54,8 +54,8 @@ def bind_int(name: str, options: Sequence[int], default: int, scope: str = "") -
     return bind(name, int, lambda v: v in options, default, scope)
 
 
-def bind_list(name: str, options: Sequence[str], default: list[str]) -> str:
-    return bind(name, _parse_list, lambda v: all(x in options for x in v), default)
+def bind_list(name: str, options: Sequence[str], default: list[str], scope: str = "") -> str:
+    return bind(name, _parse_list, lambda v: all(x in options for x in v), default, scope)
 
 
 def publish(**values: object) -> None:

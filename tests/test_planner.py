@@ -1,0 +1,99 @@
+"""AppTest for the planner workspace: four districts compared, a twin search, link restore."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata import loaders
+from tests.conftest import ROOT, fast_settings, needs_mirror
+
+pytestmark = needs_mirror
+APP = str(ROOT / "dashboard.py")
+PAGE = "pages/planer.py"
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
+    monkeypatch.setenv("GEODATA_DIR", str(good_store))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    monkeypatch.chdir(ROOT)
+    return good_store
+
+
+def run(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def frame(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_four_districts_compared_with_hand_computed_statistics(good_store: Path) -> None:
+    at = run()
+    at.multiselect(key="w_plan_districts").set_value(["A", "E", "K", "N"]).run()
+    at.multiselect(key="w_plan_indicators").set_value(["einwohner", "dichte"]).run()
+    at.select_slider(key="w_plan_year").set_value(2023).run()
+    table = frame(at, "Mittel der 21")
+    assert len(table) == 8  # 4 districts × 2 indicators
+    ind = loaders.indicators(fast_settings(good_store, None))
+    pop = ind[(ind.indicator == "einwohner") & (ind.year == 2023)].set_index("code").value
+    mean, sd = statistics.mean(pop), statistics.pstdev(pop)
+    row = table[(table["Stadtbereich"] == "Stadtmitte")
+                & (table["Kennwert"] == "Einwohnerinnen und Einwohner")].iloc[0]
+    assert row["Wert"] == "21.279,0" and row["Rang"] == "1 / 21"
+    assert row["Mittel der 21"] == f"{mean:,.1f}".replace(",", "X").replace(".", ",") \
+        .replace("X", ".")
+    z = (pop["N"] - mean) / sd
+    assert row["z"] == f"+{z:.2f}".replace(".", ",") and row["mehr als 1 SD"] == "⚑"
+    assert row["Gesamtstadt"] == "211.692,0"
+    assert at.query_params["districts"] == "A,E,K,N"
+    assert len(at.get("deck_gl_json_chart")) == 2  # small multiples, one per indicator
+
+
+def test_twin_search(good_store: Path) -> None:
+    at = run(indicators="dichte,durchschnittsalter,anteil_65_plus,anteil_single", year="2023")
+    at.selectbox(key="w_plan_twin").set_value("E").run()
+    twins = frame(at, "Abstand")
+    assert list(twins["Stadtbereich"]) == ["Südstadt", "Reutershagen", "Groß Klein"]
+    assert twins.iloc[0]["Abstand"] == "1,34"
+    # Hand-computed: z-scores (ddof 0) across the 21 districts, Euclidean distance E–L.
+    ind = loaders.indicators(fast_settings(good_store, None))
+    total = 0.0
+    for indicator in ("dichte", "durchschnittsalter", "anteil_65_plus", "anteil_single"):
+        v = ind[(ind.indicator == indicator) & (ind.year == 2023)].set_index("code").value
+        mean, sd = statistics.mean(v), statistics.pstdev(v)
+        total += ((v["E"] - mean) / sd - (v["L"] - mean) / sd) ** 2
+    assert round(total ** 0.5, 2) == 1.34
+
+
+def test_a_shared_link_restores_the_view() -> None:
+    at = run(districts="A,B,C", indicators="anteil_65_plus", year="2019", twin="K",
+             trend="anteil_65_plus")
+    assert at.multiselect(key="w_plan_districts").value == ["A", "B", "C"]
+    assert at.multiselect(key="w_plan_indicators").value == ["anteil_65_plus"]
+    assert at.select_slider(key="w_plan_year").value == 2019
+    assert at.selectbox(key="w_plan_twin").value == "K"
+
+
+def test_too_few_districts_says_so() -> None:
+    at = run(districts="A")
+    assert any("zwei bis vier" in i.value for i in at.info)
+
+
+def test_trends_show_breaks_not_interpolation() -> None:
+    at = run(indicators="durchschnittsalter", districts="A,E")
+    captions = " ".join(c.value for c in at.caption)
+    assert "2020" in captions and "2022" in captions  # the gap is named
+    spec = next(c.proto.spec for c in at.get("vega_lite_chart") if '"year"' in c.proto.spec)
+    assert "break-paths-show-domains" in spec  # lines break at missing years

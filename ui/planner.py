@@ -1,0 +1,212 @@
+"""The planner workspace: compare districts, trends, district twins, exports.
+
+The statistics live in ``geodata.planning``, charts in ``layers.charts``, files in
+``layers.report``; this module only arranges them and binds choices to the URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+import geodata
+from geodata import loaders, planning
+from geodata.indicators import BY_ID as INDICATORS
+from geodata.indicators import INDICATORS as INDICATOR_LIST
+from layers import charts, report
+from layers.fmt import number, signed
+
+from . import data, state, widgets
+from .i18n import lang, t
+
+DEFAULT_DISTRICTS = ["E", "K", "N", "S"]
+DEFAULT_INDICATORS = ["einwohner", "dichte", "anteil_65_plus", "anteil_single"]
+
+
+def pick() -> tuple[list[str], list[str], int | None] | None:
+    """Districts (2–4), indicators and a year, all restored from a shared link."""
+    districts = data.load("districts", "stadtbereiche")
+    years = data.load("indicator_years", "bevoelkerung")
+    if districts is None or years is None:
+        return None
+    names = dict(zip(districts.code, districts.name, strict=True))
+    lg = lang()
+    codes = st.multiselect(
+        t("plan_districts"), list(names), max_selections=4,
+        key=state.bind_list("districts", list(names), DEFAULT_DISTRICTS, scope="plan_"),
+        format_func=lambda c: names[c])
+    ids = [i.id for i in INDICATOR_LIST]
+    chosen = st.multiselect(
+        t("plan_indicators"), ids,
+        key=state.bind_list("indicators", ids, DEFAULT_INDICATORS, scope="plan_"),
+        format_func=lambda i: INDICATORS[i].label(lg))
+    published = sorted({y for i in chosen for y in years.get(i, [])})
+    year = widgets.year_picker(published, scope="plan_") if published else None
+    state.publish(districts=codes, indicators=chosen)
+    if not 2 <= len(codes) <= 4:
+        st.info(t("plan_pick_2_4"))
+        return None
+    if not chosen:
+        st.info(t("plan_pick_indicator"))
+        return None
+    return codes, chosen, year
+
+
+def _names() -> pd.Series:
+    return data.load("districts", "stadtbereiche").set_index("code")["name"]
+
+
+def _areas() -> pd.Series:
+    """District areas, so the city's density agrees with the rest of the app."""
+    return data.load("districts", "stadtbereiche").set_index("code")["area_km2"]
+
+
+def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFrame | None:
+    ind = data.load("indicators", "bevoelkerung")
+    table = planning.compare(ind, codes, indicators, year, area_km2=_areas())
+    table["name"] = table["code"].map(_names())
+    lg = lang()
+    view = pd.DataFrame({
+        t("district"): table["name"],
+        t("indicator"): table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
+        t("plan_value"): [number(v, lg, 1) for v in table["value"]],
+        t("plan_mean"): [number(v, lg, 1) for v in table["mean"]],
+        t("plan_city"): [number(v, lg, 1) for v in table["city"]],
+        "z": [signed(v, lg, 2) if v == v else "–" for v in table["z"]],
+        t("plan_flag"): ["⚑" if f else "" for f in table["flag"]],
+        t("plan_rank"): [f"{int(r)} / {int(n)}" if r == r else "–"
+                         for r, n in zip(table["rank"], table["n"], strict=True)],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")
+    st.caption(t("plan_compare_note"))
+    notes = table["note"].dropna().unique() if "note" in table else []
+    for note in notes:
+        st.caption(f"⚠ {note}")
+    return table
+
+
+def comparison_chart(table: pd.DataFrame) -> object:
+    chart = charts.comparison_chart(table.assign(
+        label=table["indicator"].map(lambda i: INDICATORS[i].label(lang())),
+        unit=table["indicator"].map(lambda i: INDICATORS[i].unit)), lang())
+    st.altair_chart(chart, width="content")
+    return chart
+
+
+def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
+    """Small multiples: one map per indicator (first three), the chosen districts outlined."""
+    cols = st.columns(min(3, len(indicators)))
+    for col, indicator in zip(cols, indicators[:3], strict=False):
+        q = widgets.query(indicator, year)
+        q = q.__class__(**{**q.__dict__, "codes": tuple(codes), "k": 5})
+        layers = [x for x in (data.layer("indikator", q, warn=False),
+                              data.layer("auswahl", q, warn=False)) if x is not None]
+        with col:
+            st.caption(INDICATORS[indicator].label(lang()))
+            if layers:
+                widgets.map_view(layers, key=f"small_{indicator}", height=260)
+                widgets.legend(layers[0])
+
+
+def trends(codes: list[str], indicators: list[str]) -> None:
+    ind = data.load("indicators", "bevoelkerung")
+    lg = lang()
+    key = state.bind_choice("trend", indicators, indicators[0], scope="plan_")
+    indicator = st.selectbox(t("indicator"), indicators, key=key,
+                             format_func=lambda i: INDICATORS[i].label(lg))
+    indexed = st.toggle(t("plan_indexed"), key="w_plan_indexed")
+    state.publish(trend=indicator)
+    trend = planning.trends(ind, codes, indicator, area_km2=_areas())
+    names = {**_names().to_dict(), "Rostock": t("city")}
+    trend["name"] = trend["code"].map(lambda c: names.get(c, c))
+    st.altair_chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg),
+                    width="stretch")
+    gaps = planning.breaks(ind, indicator)
+    for item in gaps:
+        st.caption("⚠ " + str(item.get("text_" + ("en" if lg == "en" else "de"))
+                                 or item.get("text") or item))
+
+
+def twins(indicators: list[str], year: int) -> None:
+    ind = data.load("indicators", "bevoelkerung")
+    names = _names()
+    codes = list(names.index)
+    key = state.bind_choice("twin", codes, "E", scope="plan_")
+    code = st.selectbox(t("plan_twin_of"), codes, key=key, format_func=lambda c: names[c])
+    state.publish(twin=code)
+    st.caption(planning.METHOD_EN if lang() == "en" else planning.METHOD_DE)
+    try:
+        found = planning.twins(ind, code, indicators, year, n=3)
+    except ValueError as exc:
+        st.warning(str(exc))
+        return
+    lg = lang()
+    st.dataframe(pd.DataFrame({
+        t("district"): found["code"].map(names),
+        t("plan_distance"): [number(d, lg, 2) for d in found["distance"]],
+        t("plan_used"): found["n_indicators"],
+        t("plan_differs"): found["differs_most"].map(
+            lambda v: ", ".join(v) if isinstance(v, list | tuple) else str(v)),
+    }), hide_index=True, width="stretch")
+
+
+EXPORT_COLUMNS = {  # comparison column → (German, English) header
+    "code": ("Kürzel", "code"), "name": ("Stadtbereich", "district"),
+    "year": ("Jahr", "year"), "label": ("Kennwert", "indicator"), "unit": ("Einheit", "unit"),
+    "value": ("Wert", "value"), "mean": ("Mittel_21", "mean_21"), "sd": ("SD_21", "sd_21"),
+    "z": ("z", "z"), "flag": ("mehr_als_1_SD", "over_1_sd"), "rank": ("Rang", "rank"),
+    "n": ("Anzahl_mit_Daten", "n_with_data"), "city": ("Gesamtstadt", "whole_city"),
+}
+
+
+def _export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with readable headers and sensible rounding, for CSV readers."""
+    en = lang() == "en"
+    out = table.assign(label=table["label_en" if en else "label_de"],
+                       mean=table["mean"].round(2), sd=table["sd"].round(2),
+                       z=table["z"].round(3), city=table["city"].round(2))
+    out = out[list(EXPORT_COLUMNS)]
+    return out.rename(columns={k: v[1 if en else 0] for k, v in EXPORT_COLUMNS.items()})
+
+
+def exports(codes: list[str], indicators: list[str], year: int, table: pd.DataFrame,
+            chart: object) -> None:
+    settings = geodata.load_settings()
+    sources = [loaders.info(i, settings) for i in ("stadtbereiche", "bevoelkerung")]
+    cols = st.columns(3)
+    cols[0].download_button(
+        "CSV", report.selection_csv(_export_table(table), sources, lang()),
+        file_name=report.report_filename("vergleich", codes, year, "csv"), mime="text/csv",
+        key="plan_csv")
+    geo = data.load("districts", "stadtbereiche")
+    cols[1].download_button(
+        "GeoJSON", report.selection_geojson(geo[geo.code.isin(codes)], table, sources),
+        file_name=report.report_filename("vergleich", codes, year, "geojson"),
+        mime="application/geo+json", key="plan_geojson")
+    cols[2].download_button(
+        "PNG", _png(chart), file_name=report.report_filename("diagramm", codes, year, "png"),
+        mime="image/png", key="plan_png")
+    st.caption(t("plan_csv_note"))
+    link = share_link()
+    if link:
+        st.markdown(f"**{t('plan_share')}**")
+        st.code(link, language=None)
+
+
+def _png(chart: object) -> bytes:
+    return report.chart_png(chart)
+
+
+def share_link() -> str | None:
+    """The URL that restores this view (page, districts, indicators, year, language)."""
+    base = st.context.url
+    if not base:
+        return None
+    params = {k: st.query_params[k] for k in st.query_params}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def ortsteile_note() -> None:
+    st.caption(t("plan_ortsteile"))
