@@ -87,12 +87,25 @@ def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFra
     return table
 
 
-def comparison_chart(table: pd.DataFrame) -> object:
-    chart = charts.comparison_chart(table.assign(
-        label=table["indicator"].map(lambda i: INDICATORS[i].label(lang())),
-        unit=table["indicator"].map(lambda i: INDICATORS[i].unit)), lang())
-    st.altair_chart(chart, width="content")
-    return chart
+def selection_key(codes: list[str], indicators: list[str], year: int) -> tuple:
+    """Everything a comparison depends on: cache key for its chart and files."""
+    return (tuple(codes), tuple(indicators), year, lang(),
+            data.stamp(["stadtbereiche", "bevoelkerung"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _comparison_spec(key: tuple, _table: pd.DataFrame) -> dict:
+    lg = key[3]
+    chart = charts.comparison_chart(_table.assign(
+        label=_table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
+        unit=_table["indicator"].map(lambda i: INDICATORS[i].unit)), lg)
+    return chart.to_dict()  # validated once per selection, not on every rerun
+
+
+def comparison_chart(key: tuple, table: pd.DataFrame) -> dict:
+    spec = _comparison_spec(key, table)
+    st.vega_lite_chart(spec, width="content")
+    return spec
 
 
 def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
@@ -171,22 +184,21 @@ def _export_table(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={k: v[1 if en else 0] for k, v in EXPORT_COLUMNS.items()})
 
 
-def exports(codes: list[str], indicators: list[str], year: int, table: pd.DataFrame,
-            chart: object) -> None:
-    settings = geodata.load_settings()
-    sources = [loaders.info(i, settings) for i in ("stadtbereiche", "bevoelkerung")]
+def exports(key: tuple, table: pd.DataFrame, spec: dict) -> None:
+    """Download buttons; the files are built once per selection, not on every rerun."""
+    codes, year = list(key[0]), key[2]
+    csv, geojson = _files(key, table)
     cols = st.columns(3)
     cols[0].download_button(
-        "CSV", report.selection_csv(_export_table(table), sources, lang()),
-        file_name=report.report_filename("vergleich", codes, year, "csv"), mime="text/csv",
-        key="plan_csv")
-    geo = data.load("districts", "stadtbereiche")
+        "CSV", csv, file_name=report.report_filename("vergleich", codes, year, "csv"),
+        mime="text/csv", key="plan_csv")
     cols[1].download_button(
-        "GeoJSON", report.selection_geojson(geo[geo.code.isin(codes)], table, sources),
+        "GeoJSON", geojson,
         file_name=report.report_filename("vergleich", codes, year, "geojson"),
         mime="application/geo+json", key="plan_geojson")
     cols[2].download_button(
-        "PNG", _png(chart), file_name=report.report_filename("diagramm", codes, year, "png"),
+        "PNG", _png(key, spec),
+        file_name=report.report_filename("diagramm", codes, year, "png"),
         mime="image/png", key="plan_png")
     st.caption(t("plan_csv_note"))
     link = share_link()
@@ -195,8 +207,20 @@ def exports(codes: list[str], indicators: list[str], year: int, table: pd.DataFr
         st.code(link, language=None)
 
 
-def _png(chart: object) -> bytes:
-    return report.chart_png(chart)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _files(key: tuple, _table: pd.DataFrame) -> tuple[bytes, bytes]:
+    settings = geodata.load_settings()
+    sources = [loaders.info(i, settings) for i in ("stadtbereiche", "bevoelkerung")]
+    geo = data.load("districts", "stadtbereiche")
+    codes = list(key[0])
+    return (report.selection_csv(_export_table(_table), sources, key[3]),
+            report.selection_geojson(geo[geo.code.isin(codes)], _table, sources))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _png(key: tuple, _spec: dict) -> bytes:
+    """Rendered once per selection (vl-convert takes 0.1–0.9 s)."""
+    return report.chart_png(_spec)
 
 
 def share_link() -> str | None:
