@@ -185,3 +185,38 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+APP = str(ROOT / "dashboard.py")
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
+    """AppTests read the good store and nothing else (no mirror, no network)."""
+    monkeypatch.setenv("GEODATA_DIR", str(good_store))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    monkeypatch.chdir(ROOT)
+    return good_store
+
+
+def run_app(page: str | None = None, *, params_after_switch: bool = False,
+            **params: str):
+    """Run the app (optionally switched to ``page``) with URL parameters; no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+
+    def set_params() -> None:
+        for key, value in params.items():
+            at.query_params[key] = value
+
+    if not params_after_switch:
+        set_params()
+    at.run()
+    if page:
+        at.switch_page(page)
+        if params_after_switch:
+            set_params()
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

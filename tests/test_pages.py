@@ -9,30 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, needs_mirror
+from tests.conftest import needs_mirror, run_app
 
-pytestmark = needs_mirror
-APP = str(ROOT / "dashboard.py")
-
-
-@pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
-    monkeypatch.setenv("GEODATA_DIR", str(good_store))
-    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
-    monkeypatch.chdir(ROOT)
-    return good_store
+pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 
 
 def run(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(page, **params)
 
 
 def decks(at: AppTest) -> list[dict]:

@@ -9,30 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata import loaders
-from tests.conftest import ROOT, fast_settings, needs_mirror
+from tests.conftest import fast_settings, needs_mirror, run_app
 
-pytestmark = needs_mirror
-APP = str(ROOT / "dashboard.py")
+pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 PAGE = "pages/planer.py"
 
 
-@pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
-    monkeypatch.setenv("GEODATA_DIR", str(good_store))
-    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
-    monkeypatch.chdir(ROOT)
-    return good_store
-
-
 def run(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(PAGE, params_after_switch=True, **params)
 
 
 def frame(at: AppTest, column: str):

@@ -11,36 +11,24 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata import loaders
-from tests.conftest import ROOT, fast_settings, free_port, needs_mirror
+from tests.conftest import fast_settings, free_port, needs_mirror, run_app
 from tests.test_pegelonline import FakePegel
 from ui.projects import projects
 
-pytestmark = needs_mirror
-APP = str(ROOT / "dashboard.py")
+pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 SECTIONS_DE = ["Worum es geht", "Wo in der Stadt", "Was die Daten zeigen", "Stand und Quellen"]
 SECTIONS_EN = ["What it is about", "Where in the city", "What the data show",
                "Status and sources"]
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path, tmp_path: Path) -> Path:
-    monkeypatch.setenv("GEODATA_DIR", str(good_store))
-    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
-    # Offline by default: PEGELONLINE and the online-only datasets cannot be reached.
+def offline_gauge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PEGELONLINE cannot be reached unless a test starts its fake server."""
     monkeypatch.setenv("PEGELONLINE_URL", f"http://127.0.0.1:{free_port()}/api")
-    monkeypatch.chdir(ROOT)
-    return good_store
 
 
 def run(script: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(script)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(script, **params)
 
 
 def decks(at: AppTest) -> list[dict]:
@@ -67,9 +55,7 @@ def test_every_project_page_has_the_shared_structure_in_both_languages(project) 
 
 
 def test_navigation_lists_the_map_and_seven_projects() -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    assert not at.exception
+    run_app()
     assert len(projects()) == 7
     assert [p.name for p in projects()] == [
         "Rostock App", "Urbane Datenplattform", "Smart City Lab / Stadtlabor",
