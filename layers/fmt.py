@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
+import pandas as pd
 from babel.numbers import format_decimal
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 
+def _missing(value: object) -> bool:
+    """None, NaN and pandas' NA (nullable integers) all mean 'no value'."""
+    return value is None or bool(pd.isna(value))
+
+
 def number(value: float | int | None, lang: str = "de", digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "de_DE"))
@@ -18,4 +22,4 @@ def number(value: float | int | None, lang: str = "de", digits: int = 0) -> str:
 
 def signed(value: float | None, lang: str = "de", digits: int = 0) -> str:
     text = number(value, lang, digits)
-    return f"+{text}" if value is not None and value == value and value > 0 else text
+    return f"+{text}" if not _missing(value) and value > 0 else text

@@ -81,3 +81,9 @@ def test_trends_show_breaks_not_interpolation() -> None:
     assert "2020" in captions and "2022" in captions  # the gap is named
     spec = next(c.proto.spec for c in at.get("vega_lite_chart") if '"year"' in c.proto.spec)
     assert "break-paths-show-domains" in spec  # lines break at missing years
+
+
+def test_an_indicator_not_published_that_year_is_named() -> None:
+    at = run(districts="A,E", indicators="einwohner,durchschnittsalter", year="2010")
+    assert any("„Durchschnittsalter“ ist für 2010 nicht veröffentlicht." in c.value
+               for c in at.caption)

@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "Dezimalkomma; Quelle, Lizenz und Stand stehen in eigenen Spalten. "
                          "GeoJSON in WGS84 mit Quellenangabe.",
         "plan_share": "Link zu dieser Ansicht",
+        "plan_not_published": "„{indicator}“ ist für {year} nicht veröffentlicht.",
         "plan_ortsteile": "Zahlen veröffentlicht die Stadt nur je Stadtbereich. Die feineren "
                           "Grenzen der 31 Ortsteile zeigt die Ebene „Ortsteile“ auf der Karte.",
         "nav_city": "Stadt",
@@ -192,6 +193,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          "comma; source, licence and date in their own columns. GeoJSON in WGS84 "
                          "with attribution.",
         "plan_share": "Link to this view",
+        "plan_not_published": "“{indicator}” is not published for {year}.",
         "plan_ortsteile": "The city publishes figures per Stadtbereich only. The layer "
                           "“Ortsteile” on the map shows the finer boundaries of the 31 Ortsteile.",
         "nav_city": "City",

@@ -74,16 +74,17 @@ def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFra
         t("plan_value"): [number(v, lg, 1) for v in table["value"]],
         t("plan_mean"): [number(v, lg, 1) for v in table["mean"]],
         t("plan_city"): [number(v, lg, 1) for v in table["city"]],
-        "z": [signed(v, lg, 2) if v == v else "–" for v in table["z"]],
-        t("plan_flag"): ["⚑" if f else "" for f in table["flag"]],
-        t("plan_rank"): [f"{int(r)} / {int(n)}" if r == r else "–"
+        "z": [signed(v, lg, 2) for v in table["z"]],
+        t("plan_flag"): ["⚑" if pd.notna(f) and bool(f) else "" for f in table["flag"]],
+        t("plan_rank"): [f"{int(r)} / {int(n)}" if pd.notna(r) else "–"
                          for r, n in zip(table["rank"], table["n"], strict=True)],
     })
     st.dataframe(view, hide_index=True, width="stretch")
     st.caption(t("plan_compare_note"))
-    notes = table["note"].dropna().unique() if "note" in table else []
-    for note in notes:
-        st.caption(f"⚠ {note}")
+    missing = table[table["value"].isna()]["indicator"].unique()
+    for indicator in missing:
+        st.caption("⚠ " + t("plan_not_published", indicator=INDICATORS[indicator].label(lg),
+                             year=year))
     return table
 
 
