@@ -204,9 +204,3 @@ def refresh(
             chosen = [d for d in chosen if not d.mirror_only]
     with make_session(settings) as session:
         return [refresh_dataset(ds, settings, store, session, progress) for ds in chosen]
-
-
-def stale_or_missing(ids: Iterable[str], settings: Settings | None = None) -> list[str]:
-    """Datasets without a local copy: what the app must fetch before it can draw."""
-    store = Store(settings or load_settings())
-    return [i for i in ids if not store.has(i)]

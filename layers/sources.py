@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import pandas as pd
 
@@ -82,12 +84,8 @@ def waterfront_districts(query, settings: Settings | None = None) -> gpd.GeoData
 
 
 def waterfront_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
-    p = loaders.places("www")
-    p = p[p.geometry.notna()].copy()
-    lang = query.lang
-    p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
-    p["text"] = p["text_en"] if lang == "en" else p["text_de"]
-    return p.reset_index(drop=True)
+    """The places of "Wasser. Warnow. Wir." with a published position."""
+    return project_places(replace(query, project="www"), settings)
 
 
 def project_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:

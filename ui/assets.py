@@ -12,14 +12,15 @@ from geodata import loaders
 from layers import basemap
 from layers.assets import install_leaflet
 
+from .data import stamp
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"
 
 
 def _stamp(*dataset_ids: str) -> str:
-    store = geodata.Store(geodata.load_settings())
-    text = "|".join(str((store.meta(i) or {}).get("file_sha256")) for i in dataset_ids)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    """Short form of the data checksums, for the style URL's cache-busting parameter."""
+    return hashlib.sha256(stamp(dataset_ids).encode()).hexdigest()[:12]
 
 
 @st.cache_resource(show_spinner=False)

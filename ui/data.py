@@ -42,8 +42,6 @@ def stamp(dataset_ids: Iterable[str]) -> str:
     return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids)
 
 
-_stamp = stamp
-
 
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
@@ -99,7 +97,7 @@ def load(loader_name: str, *dataset_ids: str) -> Any:
     """``geodata.loaders.<loader_name>()`` through the cache; None when data is missing."""
     if not available(dataset_ids):
         return None
-    return _cached(loader_name, _stamp(dataset_ids))
+    return _cached(loader_name, stamp(dataset_ids))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -111,7 +109,7 @@ def points(dataset_id: str) -> Any:
     """An online point dataset through the cache; None when it cannot be had."""
     if not available([dataset_id], warn=False):
         return None
-    return _points(dataset_id, _stamp([dataset_id]))
+    return _points(dataset_id, stamp([dataset_id]))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -124,7 +122,7 @@ def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
     spec = registry.get(layer_id)
     if not available(spec.datasets, warn):
         return None
-    return _layer(layer_id, query, _stamp(spec.datasets))
+    return _layer(layer_id, query, stamp(spec.datasets))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -138,7 +136,7 @@ def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
 def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False) -> CompactDeck:
     """One Deck per (layers, query, data), shared by reruns and sessions: its JSON is
     serialised once instead of on every rerun."""
-    key = tuple((d.spec.id, d.query, _stamp(d.spec.datasets)) for d in layers)
+    key = tuple((d.spec.id, d.query, stamp(d.spec.datasets)) for d in layers)
     return _deck(key, tuple(layers), map_style, extruded)
 
 
