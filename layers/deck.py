@@ -16,6 +16,8 @@ TOOLTIP_STYLE = {
     "whiteSpace": "pre-line", "maxWidth": "320px",
 }
 ROSTOCK_VIEW = pdk.ViewState(longitude=12.125, latitude=54.135, zoom=10.3, pitch=0)
+# Small multiples (about 260 px high) need one zoom step less to show the whole city.
+VIEW_SMALL = pdk.ViewState(longitude=12.14, latitude=54.14, zoom=9.2, pitch=0)
 VIEW_3D = pdk.ViewState(longitude=12.13, latitude=54.10, zoom=10.6, pitch=50, bearing=-15)
 
 

@@ -118,7 +118,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
         feature = (out or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, basemap_url(), extruded)
+    chart = data.deck_for(layers, basemap_url(), extruded, small=height < 400)
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
     objects = (event.selection or {}).get("objects", {}) if event else {}
