@@ -14,7 +14,7 @@ ifeq ($(origin GEODATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: run test venv data lint bench system-deps clean
+.PHONY: run test venv data lint bench present present-check system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ data: $(STAMP)
 
 run: data
 	$(PY) -m ui.serve --server.port $(PORT)
+
+# Public events: the presenter view with no network at all (mirror folder or local store).
+present: $(STAMP)
+	$(PY) -m ui.present serve --port $(PORT)
+
+# Before an event: does the store hold every dataset the tour needs, fresh enough?
+present-check: $(STAMP)
+	$(PY) -m ui.present check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,7 @@ CONFIG_FILE = PROJECT_ROOT / "geodata.toml"
 ENV_MIRROR = "GEODATA_MIRROR"
 ENV_DATA_DIR = "GEODATA_DIR"
 ENV_CONFIG = "GEODATA_CONFIG"
+ENV_OFFLINE = "GEODATA_OFFLINE"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Settings:
     # kiosk should not stare at a spinner for an hour.
     max_retry_after: float = 30.0
     chunk_size: int = 64 * 1024
+    # Event laptops: never reach beyond this machine (a mirror folder or loopback is fine).
+    offline: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
@@ -59,6 +62,8 @@ def load_settings(
     known = {k: v for k, v in cfg.items() if k in Settings.__dataclass_fields__}
     known.pop("mirror", None)
     known.pop("data_dir", None)
+    if os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}:
+        known["offline"] = True
     known.update(overrides)
     if mirror and not mirror.startswith(("http://", "https://")):
         mirror = str(Path(mirror).expanduser().resolve())

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -158,11 +159,23 @@ def _fetch_file(
     return Fetched(dest, None, lm, sha, size)
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def refuse_when_offline(dataset: str, url: str, settings: Settings) -> None:
+    """In offline mode (an event laptop) nothing leaves the machine: only a mirror folder or
+    a mirror on loopback may be used, so no visitor waits for a network that is not there."""
+    if settings.offline and (urlsplit(url).hostname or "") not in LOOPBACK_HOSTS:
+        raise FetchError(dataset, f"offline mode: {_host(url)} is not asked; use a local "
+                         "mirror (GEODATA_MIRROR) or refresh before the event", "connection")
+
+
 def _fetch_http(
     dataset: str, url: str, name: str, dest: Path, session: requests.Session,
     settings: Settings, etag: str | None, last_modified: str | None,
     on_bytes: BytesCallback | None,
 ) -> Fetched:
+    refuse_when_offline(dataset, url, settings)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -253,6 +266,7 @@ def get_json(
     """
     import json
 
+    refuse_when_offline(dataset, url, settings)
     name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     timeout = (settings.connect_timeout, settings.read_timeout)
     try:

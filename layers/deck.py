@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pydeck as pdk
 
@@ -19,6 +21,61 @@ ROSTOCK_VIEW = pdk.ViewState(longitude=12.125, latitude=54.135, zoom=10.3, pitch
 # Small multiples (about 260 px high) need one zoom step less to show the whole city.
 VIEW_SMALL = pdk.ViewState(longitude=12.14, latitude=54.14, zoom=9.2, pitch=0)
 VIEW_3D = pdk.ViewState(longitude=12.13, latitude=54.10, zoom=10.6, pitch=50, bearing=-15)
+
+
+# Where a map may look: the city with some margin (a shared link must not point at Berlin).
+LAT_RANGE, LON_RANGE, ZOOM_RANGE = (53.95, 54.30), (11.90, 12.40), (8.0, 17.0)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """A camera position that fits in a URL (``?at=lat,lon,zoom[,pitch,bearing]``), so a
+    presenter's view can be handed to a phone."""
+
+    lat: float
+    lon: float
+    zoom: float
+    pitch: float = 0.0
+    bearing: float = 0.0
+
+    def __post_init__(self) -> None:
+        values = (self.lat, self.lon, self.zoom, self.pitch, self.bearing)
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
+            raise ValueError("a map view needs finite numbers")
+        checks = ((self.lat, LAT_RANGE, "lat"), (self.lon, LON_RANGE, "lon"),
+                  (self.zoom, ZOOM_RANGE, "zoom"), (self.pitch, (0.0, 60.0), "pitch"),
+                  (self.bearing, (-180.0, 180.0), "bearing"))
+        for value, (low, high), name in checks:
+            if not low <= value <= high:
+                raise ValueError(f"{name} {value} is outside {low}…{high}")
+
+    @classmethod
+    def parse(cls, text: str) -> MapView:
+        parts = [float(x) for x in text.split(",")]
+        if len(parts) not in (3, 5):
+            raise ValueError("expected lat,lon,zoom or lat,lon,zoom,pitch,bearing")
+        return cls(*parts)
+
+    def param(self) -> str:
+        text = f"{self.lat:.4f},{self.lon:.4f},{self.zoom:g}"
+        return text if not (self.pitch or self.bearing) else \
+            f"{text},{self.pitch:g},{self.bearing:g}"
+
+    def view_state(self) -> pdk.ViewState:
+        return pdk.ViewState(latitude=self.lat, longitude=self.lon, zoom=self.zoom,
+                             pitch=self.pitch, bearing=self.bearing)
+
+
+# Named views for tour scripts (centres read off the district polygons' areas).
+NAMED_VIEWS: dict[str, MapView] = {
+    "stadt": MapView(54.125, 12.12, 10.8),
+    "innenstadt": MapView(54.0895, 12.135, 12.1),
+    "warnemuende": MapView(54.172, 12.085, 13.0),
+    "warnow": MapView(54.13, 12.11, 11.3),
+    "nordwest": MapView(54.145, 12.065, 11.7),
+    "nordost": MapView(54.115, 12.16, 11.7),
+    "stadt_3d": MapView(54.10, 12.13, 10.6, 50, -15),
+}
 
 
 class CompactDeck(pdk.Deck):

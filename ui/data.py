@@ -18,7 +18,7 @@ import geodata
 from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
-from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, deck
+from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
 
 from .i18n import lang, t
@@ -127,18 +127,20 @@ def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
-          extruded: bool, small: bool) -> CompactDeck:
+          extruded: bool, small: bool, view: MapView | None) -> CompactDeck:
+    if view is not None:
+        return deck(_layers, map_style, view=view.view_state(), extruded=extruded)
     if extruded:
         return deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
     return deck(_layers, map_style, view=VIEW_SMALL if small else None)
 
 
 def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False,
-             small: bool = False) -> CompactDeck:
-    """One Deck per (layers, query, data), shared by reruns and sessions: its JSON is
+             small: bool = False, view: MapView | None = None) -> CompactDeck:
+    """One Deck per (layers, query, data, view), shared by reruns and sessions: its JSON is
     serialised once instead of on every rerun."""
     key = tuple((d.spec.id, d.query, stamp(d.spec.datasets)) for d in layers)
-    return _deck(key, tuple(layers), map_style, extruded, small)
+    return _deck(key, tuple(layers), map_style, extruded, small, view)
 
 
 def catalogue_status() -> pd.DataFrame:

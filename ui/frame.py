@@ -26,6 +26,7 @@ class PageDef:
 CITY_PAGES: tuple[PageDef, ...] = (
     PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
     PageDef("pages/planer.py", "page_planner", "📊", "planung"),
+    PageDef("pages/presenter.py", "page_presenter", "📽️", "praesentation"),
 )
 
 

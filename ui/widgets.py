@@ -14,6 +14,7 @@ from geodata.indicators import INDICATORS as INDICATOR_LIST
 from layers import charts, registry
 from layers.build import LayerData
 from layers.classify import SCHEMES
+from layers.deck import MapView
 from layers.escape import escape_text
 from layers.fmt import number, signed
 from layers.leaflet import folium_map
@@ -74,15 +75,20 @@ def class_picker() -> tuple[str, int]:
     return scheme, int(k)
 
 
-def legend(layer: LayerData) -> None:
-    """Swatches drawn by Streamlit (not in the map), from the same classes as the map."""
+def legend(layer: LayerData, compact: bool = False) -> None:
+    """Swatches drawn by Streamlit (not in the map), from the same classes as the map.
+
+    ``compact``: a one-swatch legend (a layer drawn in one colour) skips the title line,
+    which would only repeat the swatch's label."""
     title = escape_text(f"{layer.title} ({layer.unit})" if layer.unit else layer.title)
+    entries = layer.legend()
     items = "".join(
         f'<li><span class="swatch" style="background:{escape_text(color)}"></span>'
-        f"{escape_text(label)}</li>" for color, label in layer.legend())
+        f"{escape_text(label)}</li>" for color, label in entries)
+    heading = "" if compact and len(entries) == 1 else f"<strong>{title}</strong>"
     st.markdown(
         f'<div class="legend" role="list" aria-label="{t("legend")}: {title}">'
-        f"<strong>{title}</strong><ul>{items}</ul></div>",
+        f"{heading}<ul>{items}</ul></div>",
         unsafe_allow_html=True)
 
 
@@ -108,17 +114,31 @@ def view_picker() -> str:
     return value
 
 
+def shared_camera() -> MapView | None:
+    """The camera a shared link asks for (``?at=lat,lon,zoom[,pitch,bearing]``), if valid."""
+    return state.url_value("at", MapView.parse, lambda _v: True, None)
+
+
 def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
-             view: str = "webgl", extruded: bool = False) -> str | None:
-    """Draw the map; returns the district code the user clicked, if any."""
+             view: str = "webgl", extruded: bool = False,
+             camera: MapView | None = None) -> str | None:
+    """Draw the map; returns the district code the user clicked, if any.
+
+    A full-size map looks where ``camera`` or a shared link (``?at=``) says; small multiples
+    always show the whole city."""
     st.markdown(LEGEND_CSS, unsafe_allow_html=True)
+    small = height < 400
+    camera = camera or (None if small else shared_camera())
     if view == "leaflet":
-        out = st_folium(folium_map(layers, lang=lang()), key=f"{key}_leaflet", height=height,
-                        use_container_width=True, returned_objects=["last_active_drawing"])
+        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
+            if camera else {}
+        out = st_folium(folium_map(layers, lang=lang(), **where), key=f"{key}_leaflet",
+                        height=height, use_container_width=True,
+                        returned_objects=["last_active_drawing"])
         feature = (out or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, basemap_url(), extruded, small=height < 400)
+    chart = data.deck_for(layers, basemap_url(), extruded, small=small, view=camera)
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
     objects = (event.selection or {}).get("objects", {}) if event else {}

@@ -1,0 +1,257 @@
+"""The presenter view in real headless Chromium, started the way `make present` does.
+
+Runs the default tour with shortened durations (PRESENTER_TIME_SCALE), turns steps with the
+keys a presentation clicker sends, reads the QR code off the screen and opens its link.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT, free_port, needs_mirror
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    ARTIFACTS,
+    CHROMIUM,
+    WATER_RGB,
+    Watched,
+    _no_console_errors,
+    browser,
+)
+from ui.tour import DEFAULT_TOUR, load_tour
+
+pytestmark = [pytest.mark.browser, needs_mirror,
+              pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")]
+TOUR = load_tour(DEFAULT_TOUR)
+SCALE = 0.15  # 20 s steps take 3 s
+LAND_RGB = (0xF4, 0xF1, 0xEA)  # layers.basemap's land colour
+IDLE_S = 8  # long enough that no auto-advance slips between two key presses
+
+
+@pytest.fixture(scope="module")
+def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iterator[str]:
+    """`python -m ui.present serve` on a copy of the store, offline, on a free port."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    store = tmp_path_factory.mktemp("present") / "data"
+    shutil.copytree(good_store, store)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "GEODATA_DIR": str(store), "PRESENTER_TIME_SCALE": str(SCALE),
+           "PRESENTER_IDLE_S": str(IDLE_S), "PRESENTER_BASE_URL": url}
+    env.pop("GEODATA_MIRROR", None)
+    env.pop("PRESENTER_TOUR", None)
+    log = (ARTIFACTS / f"present-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.present", "serve", "--port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        assert proc.poll() is None, f"ui.present exited; see {log.name}"
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError(f"ui.present did not start; see {log.name}")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    text = (ARTIFACTS / f"present-{port}.log").read_text()
+    assert "READY" in text  # the readiness check ran before the server started
+
+
+@pytest.fixture
+def big_screen(browser) -> Iterator[Watched]:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")
+    page = context.new_page()
+    w = Watched(page)
+    page.on("request", lambda r: w.requests.append(r.url))
+    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.errors.append(str(e)))
+    page.on("response", lambda r: w.failed.append(r.url) if r.status >= 400 else None)
+    page.on("dialog", lambda d: (w.dialogs.append(d.message), d.dismiss()))
+    context.on("page", lambda p: p.on("request", lambda r: w.requests.append(r.url)))
+    yield w
+    context.close()
+    outside = sorted({u for u in w.requests
+                      if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))})
+    assert not outside, f"requests left the machine: {outside}"
+    assert not w.dialogs
+
+
+def _step(page) -> int:
+    return int(page.locator(".tour-counter").get_attribute("data-step") or 0)
+
+
+def _status(page) -> str:
+    """The controller's line (a replaced step's controller may linger, silent, for a moment)."""
+    return " ".join(page.locator(".tour-status").all_inner_texts()).strip()
+
+
+def _wait_step(page, n: int, timeout_s: float = 20) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            f"() => document.querySelector('.tour-counter')?.dataset.step === '{n}'",
+            timeout=timeout_s * 1000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"expected step {n}, the screen shows {_step(page)} "
+                             f"({_status(page)!r})") from None
+
+
+def _map_drawn(page, timeout_s: float = 30) -> None:
+    """The map and its offline basemap have painted: a good part of the map area shows the
+    basemap's land or water colour (before that, the dark page shows through)."""
+    from PIL import Image
+
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stDeckGlJsonChart'] canvas\")]"
+        ".some(c => c.width > 100)", timeout=60_000)
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    deadline, share = time.time() + timeout_s, 0.0
+    while time.time() < deadline:
+        img = Image.open(BytesIO(page.screenshot(clip=box))).convert("RGB").resize((96, 64))
+        pixels = [img.getpixel((x, y)) for y in range(64) for x in range(96)]
+        share = sum(1 for px in pixels
+                    if any(sum(abs(a - b) for a, b in zip(px, ref, strict=True)) < 24
+                           for ref in (LAND_RGB, WATER_RGB))) / len(pixels)
+        if share > 0.05:
+            return
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the offline basemap did not draw ({share:.0%} basemap colours)")
+
+
+def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
+                                                          big_screen: Watched) -> None:
+    page = big_screen.page
+    page.goto(f"{present_app}/praesentation")
+    page.locator(".tour-counter").wait_for(timeout=90_000)
+    # Auto-advance: 1 → 2 → 3 → 4, each after (about) its scaled duration, none skipped.
+    seen, changed_at = [_step(page)], [time.time()]
+    deadline = time.time() + 90
+    while len(seen) < 4 and time.time() < deadline:
+        now = _step(page)
+        if now != seen[-1]:
+            seen.append(now)
+            changed_at.append(time.time())
+        page.wait_for_timeout(100)
+    assert seen == [1, 2, 3, 4], seen
+    shortest = min(b - a for a, b in itertools.pairwise(changed_at))
+    # (generous: on a loaded machine the browser may show a step late, shortening its time)
+    assert shortest >= TOUR.steps[0].duration * SCALE * 0.4, changed_at
+    assert _status(page).startswith("weiter in")
+    _map_drawn(page)
+
+    # Any input pauses the tour (here a key that turns nothing) ...
+    page.keyboard.press("Shift")
+    expect(page.locator(".tour-status").filter(has_text="pausiert")).to_have_count(1)
+    n = _step(page)
+    # ... and a clicker's keys turn it: next = → / Page Down / space, previous = ← / Page Up.
+    for key, delta in (("ArrowRight", 1), ("ArrowLeft", -1), ("PageDown", 1), ("PageUp", -1),
+                       ("Space", 1)):
+        page.keyboard.press(key)
+        n += delta
+        try:
+            _wait_step(page, n, 10)
+        except AssertionError as exc:
+            raise AssertionError(f"after {key}: {exc}") from None
+    last_input = time.time()
+    # It stays on this step while the visitor is busy ...
+    expect(page.locator(".tour-status").filter(has_text="pausiert")).to_have_count(1)
+    while time.time() < last_input + IDLE_S - 3:
+        assert _step(page) == n
+        page.wait_for_timeout(250)
+    expect(page.locator(".tour-caption")).to_contain_text(TOUR.steps[n - 1].caption_de,
+                                                          timeout=30_000)
+    # ... and goes on by itself after the idle time.
+    _wait_step(page, n + 1, IDLE_S + TOUR.steps[n - 1].duration * SCALE + 10)
+    _no_console_errors(big_screen)
+
+
+def test_screenshots_of_every_step_at_1920x1080(present_app: str,
+                                                big_screen: Watched) -> None:
+    page = big_screen.page
+    for n in range(1, len(TOUR.steps) + 1):
+        page.goto(f"{present_app}/praesentation?step={n}&auto=0")
+        _wait_step(page, n, 90)
+        _map_drawn(page)
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(ARTIFACTS / f"presenter-step-{n}.png"))
+        # Nothing cut off: caption, legend, QR code and the buttons lie inside the screen.
+        for selector in (".tour-caption", ".tour-counter", ".legend", ".tour-qr img",
+                         ".tour-sources"):
+            box = page.locator(selector).first.bounding_box()
+            assert box, selector
+            assert box["x"] >= 0 and box["y"] >= 0, selector
+            assert box["x"] + box["width"] <= 1920 and box["y"] + box["height"] <= 1080, \
+                (n, selector, box)
+        next_button = page.get_by_role("button", name="Weiter ▶").bounding_box()
+        assert next_button and next_button["y"] + next_button["height"] <= 1080
+        # Large type: the caption is at least 32 px high (readable from about five metres).
+        size = page.locator(".tour-caption").evaluate("e => parseFloat(getComputedStyle(e)"
+                                                      ".fontSize)")
+        assert size >= 32, size
+    _no_console_errors(big_screen)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_the_qr_code_hands_the_view_to_a_phone(present_app: str, big_screen: Watched,
+                                                n: int) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    page = big_screen.page
+    page.goto(f"{present_app}/praesentation?step={n}&auto=0")
+    _wait_step(page, n, 90)
+    qr = page.locator(".tour-qr img")
+    qr.wait_for()
+    png = qr.screenshot()
+    codes = zxingcpp.read_barcodes(Image.open(BytesIO(png)).convert("L"))
+    assert len(codes) == 1, "the QR code on the screen cannot be read"
+    url = codes[0].text
+    step = TOUR.steps[n - 1]
+    assert url == step.share_url(present_app)
+    assert url == qr.get_attribute("data-url")
+    assert page.locator("a.tour-link").inner_text() == url
+
+    phone = page.context.new_page()
+    phone.set_viewport_size({"width": 412, "height": 915})
+    phone.goto(url)
+    if step.page == "karte":
+        phone.get_by_role("heading", name="Rostock auf der Karte").wait_for(timeout=90_000)
+    else:
+        phone.get_by_role("heading", name=f"{step.project.icon} {step.project.name}") \
+            .wait_for(timeout=90_000)
+    phone.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60_000)
+    # The pickers took the link's values (a selectbox shows its choice in its input).
+    labels = {"einwohner": "Einwohnerinnen und Einwohner",
+              "durchschnittsalter": "Durchschnittsalter"}
+    select = phone.get_by_test_id("stSelectbox")
+    expect(select.filter(has_text="Kennwert").locator("input")).to_have_value(
+        labels[step.indicator], timeout=30_000)
+    if step.district:
+        expect(select.filter(has_text="Stadtbereich").locator("input")).to_have_value(
+            "Lütten Klein")
+    if step.year and step.page == "karte":
+        year = phone.get_by_test_id("stSlider").filter(has_text="Jahr").get_by_role("slider")
+        expect(year).to_have_attribute("aria-valuetext", str(step.year))
+    phone.screenshot(path=str(ARTIFACTS / f"presenter-handoff-{n}.png"))
+    phone.close()
+    _no_console_errors(big_screen)
