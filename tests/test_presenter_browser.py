@@ -180,6 +180,12 @@ def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
         page.wait_for_timeout(250)
     expect(page.locator(".tour-caption")).to_contain_text(TOUR.steps[n - 1].caption_de,
                                                           timeout=30_000)
+    # F switches the big screen to full screen and back.
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement !== null", timeout=5000)
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement === null", timeout=5000)
+    assert _step(page) == n
     # ... and goes on by itself after the idle time.
     _wait_step(page, n + 1, IDLE_S + TOUR.steps[n - 1].duration * SCALE + 10)
     _no_console_errors(big_screen)

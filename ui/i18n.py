@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "tour_other_lang": "English",
         "tour_status_next": "weiter in {s} s",
         "tour_status_paused": "pausiert – weiter in {s} s",
-        "tour_status_manual": "Steuerung: Pfeiltasten, Bild ↑/↓, Leertaste",
+        "tour_status_manual": "Pfeiltasten, Bild ↑/↓, Leertaste; F: Vollbild",
         "tour_qr": "Auf dem Handy weiter",
         "tour_qr_alt": "QR-Code mit dem Link zu dieser Ansicht",
         "tour_city_map": "Stadtkarte",
@@ -24,8 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "tour_layers_missing": "Nicht verfügbar: {names}",
         "tour_sources": "Daten",
         "tour_stand": "Stand",
-        "tour_keys_help": "Pfeiltasten, Bild ↑/↓ oder Leertaste blättern; jede Eingabe "
-                          "pausiert den Rundgang.",
+        "tour_keys_help": "Pfeiltasten, Bild ↑/↓ oder Leertaste blättern, F schaltet "
+                          "Vollbild; jede Eingabe pausiert den Rundgang.",
         "language": "Sprache",
         "page_planner": "Planung",
         "plan_title": "Stadtbereiche vergleichen",
@@ -186,7 +186,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "tour_other_lang": "Deutsch",
         "tour_status_next": "next in {s} s",
         "tour_status_paused": "paused – continues in {s} s",
-        "tour_status_manual": "Keys: arrows, Page Up/Down, space",
+        "tour_status_manual": "Arrows, Page Up/Down, space; F: full screen",
         "tour_qr": "Continue on your phone",
         "tour_qr_alt": "QR code linking to this view",
         "tour_city_map": "City map",
@@ -194,8 +194,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "tour_layers_missing": "Not available: {names}",
         "tour_sources": "Data",
         "tour_stand": "as of",
-        "tour_keys_help": "Arrow keys, Page Up/Down or space turn the steps; any input pauses "
-                          "the tour.",
+        "tour_keys_help": "Arrow keys, Page Up/Down or space turn the steps, F toggles full "
+                          "screen; any input pauses the tour.",
         "language": "Language",
         "page_planner": "Planning",
         "plan_title": "Compare districts",

@@ -91,6 +91,11 @@ export default function (component) {
     const el = e.target || {};
     if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName || "") || el.isContentEditable) return;
     g.lastInput = Date.now();
+    if (e.key === "f" || e.key === "F") {  // full screen on the big screen (a key is a gesture)
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen().catch(() => {});
+      return;
+    }
     const next = ["ArrowRight", "PageDown", " ", "Spacebar"].includes(e.key);
     const prev = ["ArrowLeft", "PageUp"].includes(e.key);
     if (next || prev) { e.preventDefault(); e.stopPropagation(); send(next ? "next" : "prev"); }
