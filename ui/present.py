@@ -73,7 +73,7 @@ def serve(tour_arg: str | None, port: int, strict: bool, extra: list[str]) -> in
         print("Not starting (--strict).", file=sys.stderr)
         return status
     print(f"\nPresenter view: http://localhost:{port}/praesentation  "
-          "(full screen: F11; keys: arrows, Page Up/Down, space)\n")
+          "(keys: arrows, Page Up/Down, space; F: full screen)\n")
     from .serve import main as serve_main
 
     return serve_main(["--server.port", str(port), *extra])
