@@ -21,6 +21,7 @@ from ui.tour import (
     TourError,
     load_tour,
     parse_tour,
+    phone_base_url,
     presenter_settings,
     readiness,
     step_problems,
@@ -123,6 +124,21 @@ def test_share_url_restores_the_view_on_the_page_itself() -> None:
     # The whole-city view is each page's own start view: no camera in the link.
     plain = parse_tour(_tour()).steps[0].share_url("http://h:1")
     assert "at=" not in plain and "lang=" not in plain
+
+
+@pytest.mark.parametrize(("configured", "page", "lan", "expected"), [
+    ("http://10.0.0.5:8501/", "http://localhost:8501/praesentation", "192.168.1.7",
+     "http://10.0.0.5:8501"),
+    ("", "http://localhost:8501/praesentation?step=2", "192.168.1.7",
+     "http://192.168.1.7:8501"),
+    ("", "http://127.0.0.1:9000/praesentation", "127.0.0.1", "http://127.0.0.1:9000"),
+    ("", "https://dashboard.rostock.example/praesentation", "192.168.1.7",
+     "https://dashboard.rostock.example"),
+    ("", None, None, "http://localhost:8501"),
+])
+def test_the_address_for_phones(configured: str, page: str | None, lan: str | None,
+                                expected: str) -> None:
+    assert phone_base_url(configured, page, lan) == expected
 
 
 @pytest.mark.parametrize("text", ["54.1,12.1", "54.1,12.1,40", "nan,12.1,11", "a,b,c",

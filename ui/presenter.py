@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
@@ -24,7 +23,15 @@ from layers.spec import Query
 
 from . import data, state, widgets
 from .i18n import lang, t
-from .tour import PresenterSettings, Step, Tour, TourError, load_tour, presenter_settings
+from .tour import (
+    PresenterSettings,
+    Step,
+    Tour,
+    TourError,
+    load_tour,
+    phone_base_url,
+    presenter_settings,
+)
 
 STEP_KEY = "w_pstep"
 CONTROLLER_KEY = "tour_ctl"
@@ -180,12 +187,11 @@ def _toggle_language() -> None:
 
 
 def base_url(settings: PresenterSettings) -> str:
-    """The configured address for phones, else the one the presenter's browser uses."""
-    if settings.base_url:
-        return settings.base_url.rstrip("/")
-    url = st.context.url or ""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "http://localhost:8501"
+    """The address phones use (see ``ui.tour.phone_base_url``)."""
+    from streamlit import net_util
+
+    lan_ip = None if settings.base_url else net_util.get_internal_ip()
+    return phone_base_url(settings.base_url, st.context.url, lan_ip)
 
 
 def qr_png(url: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import yaml
 
@@ -372,6 +372,24 @@ def presenter_settings(path: Path = PRESENTER_FILE) -> PresenterSettings:
                 raise ValueError(f"presenter setting {name} must be positive")
             kwargs[name] = number
     return PresenterSettings(**{**out.__dict__, **kwargs})
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def phone_base_url(configured: str, page_url: str | None, lan_ip: str | None) -> str:
+    """Where phones reach this app: the configured address; else the address the presenter's
+    browser uses, unless that is this laptop itself (``localhost``), which a phone cannot
+    reach: then the laptop's address on the local network, if it has one."""
+    if configured:
+        return configured.rstrip("/")
+    parts = urlsplit(page_url or "")
+    if not parts.netloc:
+        return "http://localhost:8501"
+    if (parts.hostname or "") in LOOPBACK and lan_ip and lan_ip not in LOOPBACK:
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{lan_ip}{port}"
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 # -- is the store ready for the tour? --------------------------------------------------------
