@@ -306,10 +306,10 @@ def _aside(step: Step, shown: list[LayerData], missing: list[str], lg: str,
 def run() -> None:
     """The whole presenter page (pages/presenter.py only calls this)."""
     st.markdown(THEME_CSS + widgets.LEGEND_CSS, unsafe_allow_html=True)
-    settings = presenter_settings()
     try:
+        settings = presenter_settings()
         tour = _load(settings)
-    except TourError as exc:
+    except (TourError, ValueError) as exc:  # a broken script or setting: say which
         st.error(t("tour_invalid", message=str(exc)))
         return
     lg = lang()
