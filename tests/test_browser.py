@@ -322,7 +322,11 @@ def test_evil_district_names_stay_text_in_leaflet(evil_app: App, watched: Watche
 
 def test_clicking_a_district_opens_its_profile(app: App, watched: Watched) -> None:
     box = _open_map(watched, f"{app.url}/?layers=indikator")
-    x, y = _screen_point(box, *_district_point(app.store, "E"))
+    lon_lat = _district_point(app.store, "E")
+    # Hover first: once the tooltip names the district, deck.gl can pick it, and the click
+    # lands on a map that is ready (on a busy machine it may not be right after painting).
+    assert "Lütten Klein" in _hover_tooltip(watched, box, *lon_lat)
+    x, y = _screen_point(box, *lon_lat)
     watched.page.mouse.click(x, y)
     heading = watched.page.get_by_role("heading", name="Profil: Lütten Klein")
     heading.wait_for(timeout=30_000)
