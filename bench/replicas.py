@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,15 +37,17 @@ def main() -> int:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--mirror", default=str(ROOT.parent / "shared" / "opendata-mirror"))
     parser.add_argument("--keep", action="store_true", help="keep running until Ctrl-C")
+    parser.add_argument("--load-script", default=str(LOAD),
+                        help="the load script to run against the proxy (default bench/load.py)")
     parser.add_argument("load_args", nargs="*", help="passed on to bench/load.py (after --)")
     args = parser.parse_args()
 
     cluster = PgCluster(fsync=True).start()
     replicas = []
     proxy = None
+    work = Path(tempfile.mkdtemp(prefix="rostock-replicas-"))
     try:
         db = cluster.create_database("replicas")
-        work = Path(tempfile.mkdtemp(prefix="rostock-replicas-"))
         t0 = time.perf_counter()
         outcomes = refresh(settings=Settings(data_dir=work / "refresh", mirror=args.mirror,
                                              database_url=db))
@@ -64,8 +67,9 @@ def main() -> int:
         print(f"proxy:    {proxy.url}   (access log {proxy.access_log})")
         print(f"machine:  {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         code = 0
-        if LOAD.exists():
-            cmd = [sys.executable, str(LOAD), "--url", proxy.url, "--pid", pids,
+        load = Path(args.load_script)
+        if load.exists():
+            cmd = [sys.executable, str(load), "--url", proxy.url, "--pid", pids,
                    *args.load_args]
             print("$", " ".join(cmd[1:]), flush=True)
             code = subprocess.call(cmd, cwd=ROOT)
@@ -75,7 +79,7 @@ def main() -> int:
                               and f'up="{r.address}"' in ln)
                 print(f"websocket sessions served by {r.address}: {streams}")
         else:
-            print("bench/load.py is not on this branch yet: drive the proxy URL yourself.")
+            print(f"{load} does not exist (yet): drive the proxy URL yourself.")
         if args.keep:
             print("running; Ctrl-C stops everything")
             while True:
@@ -89,6 +93,7 @@ def main() -> int:
         for r in replicas:
             r.stop()
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
