@@ -240,7 +240,7 @@ class Nginx:
     def config(self) -> Path:
         """A minimal nginx.conf around the rendered template, as the image includes it."""
         self.port = self.port or _free_port()
-        servers = " ".join(f"server {u} max_fails=1 fail_timeout=30s;" for u in self.upstreams)
+        servers = " ".join(f"server {u} max_fails=3 fail_timeout=10s;" for u in self.upstreams)
         rendered = render_template(NGINX_TEMPLATE.read_text(), {
             "LISTEN": f"127.0.0.1:{self.port}",
             "STREAMLIT_UPSTREAMS": servers,
