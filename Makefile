@@ -24,13 +24,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's chromium for the browser tests (playwright cannot download browsers here).
+# Debian's chromium for the browser tests (playwright cannot download browsers here);
+# PostgreSQL with PostGIS and nginx for the shared-store and replica tests (the tests start
+# their own private servers on 127.0.0.1; the system services are not used).
+PG_MAJOR = $$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$$/\1/p' | head -n1)
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Debian chromium and fonts for browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji fonts-dejavu-core >/dev/null; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
+	    || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; then \
+	  echo "Installing Debian PostgreSQL, PostGIS and nginx for the store and replica tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  PGV=$(PG_MAJOR); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgresql-$$PGV-postgis-3 nginx >/dev/null; \
 	fi
 
 data: $(STAMP)
@@ -50,13 +62,16 @@ present-check: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Under `make test` the PostGIS and nginx tests must run: a missing server fails them
+# instead of skipping them.
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	CI_REQUIRE_POSTGIS=1 CI_REQUIRE_NGINX=1 $(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(PY) bench/refresh_and_load.py
 	$(PY) bench/pages.py
+	$(PY) bench/stores.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts

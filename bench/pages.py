@@ -164,7 +164,7 @@ def page_table(results: dict[str, dict], reruns: int) -> None:
             print(f"  ! {name}: the map payload changed between reruns")
 
 
-from geodata import Store  # noqa: E402
+from geodata import open_store  # noqa: E402
 
 
 def layer_table(settings: geodata.Settings) -> None:
@@ -183,7 +183,7 @@ def layer_table(settings: geodata.Settings) -> None:
     built = []
     style = STYLE_URL  # what ui.assets.basemap_url() returns, minus its ?v= stamp
     for spec in LAYERS:
-        if not all(Store(settings).has(d) for d in spec.datasets):
+        if not all(open_store(settings).has(d) for d in spec.datasets):
             print(f"{spec.id:<16} (no local copy: online-only source)")
             continue
         data = build(spec.id, Query(), settings)

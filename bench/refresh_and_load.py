@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geodata import Settings, Store, load_catalogue, loaders, refresh  # noqa: E402
+from geodata import Settings, load_catalogue, loaders, open_store, refresh  # noqa: E402
 
 LOADERS = {
     "stadtbereiche": loaders.districts,
@@ -70,7 +70,7 @@ def main() -> None:
             again = refresh(settings=settings)
             warm.append(time.perf_counter() - t0)
             assert all(o.status == "unchanged" for o in again)
-            store = Store(settings)
+            store = open_store(settings)
             store_bytes = store.size_bytes()
             raw_bytes = folder_size(store.raw)
             load_times: dict[str, list[float]] = {k: [] for k in LOADERS}

@@ -7,11 +7,12 @@ from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, StoreError, ValidationError
 from .refresh import Outcome, refresh
-from .store import Store
+from .store import DatasetStore, Store, open_store
 
 __all__ = [
     "DISTRICT_CODES",
     "Dataset",
+    "DatasetStore",
     "FetchError",
     "GeodataError",
     "Outcome",
@@ -22,5 +23,6 @@ __all__ = [
     "get",
     "load_catalogue",
     "load_settings",
+    "open_store",
     "refresh",
 ]

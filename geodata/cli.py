@@ -13,7 +13,7 @@ from tqdm import tqdm
 from . import catalogue
 from .config import load_settings
 from .refresh import refresh
-from .store import Store
+from .store import open_store
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
             print(f"Unknown dataset {dataset_id!r}. Known: {', '.join(cat)}", file=sys.stderr)
             return 2
     source = settings.mirror or "the official hosts"
-    print(f"Refreshing from {source} into {settings.data_dir}")
+    print(f"Refreshing from {source} into {open_store(settings).describe()}")
     chosen = args.only or [
         d.id for d in cat.values()
         if (d.mirrored or args.all or not settings.mirror)
@@ -51,7 +51,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(data_dir=args.data_dir)
-    store = Store(settings)
+    store = open_store(settings)
     rows = [("dataset", "Stand", "rows", "source", "licence", "last error")]
     for ds in catalogue.load_catalogue().values():
         meta = store.meta(ds.id) or {}
@@ -69,7 +69,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         head = "  ".join(str(c).ljust(w) for c, w in zip(r[:5], widths, strict=True))
         err = textwrap.shorten(r[5], max(20, width - len(head) - 2)) if r[5] else ""
         print(f"{head}  {err}".rstrip())
-    print(f"\nstore: {store.dir} ({store.size_bytes() / 1e6:.2f} MB)")
+    print(f"\nstore: {store.describe()} ({store.size_bytes() / 1e6:.2f} MB)")
     return 0
 
 

@@ -2,6 +2,10 @@
 
 The mirror base replaces ``scheme://host`` of official URLs; it can be a folder laid out by
 host and path (``../shared/opendata-mirror``) or an ``http://`` URL serving such a folder.
+
+A database URL (``GEODATA_DATABASE_URL``, or ``.streamlit/secrets.toml``) switches the store
+from local GeoParquet files to PostGIS, which several app replicas can share. The secrets
+file is read as plain TOML: this package never imports Streamlit.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ ENV_MIRROR = "GEODATA_MIRROR"
 ENV_DATA_DIR = "GEODATA_DIR"
 ENV_CONFIG = "GEODATA_CONFIG"
 ENV_OFFLINE = "GEODATA_OFFLINE"
+ENV_DATABASE_URL = "GEODATA_DATABASE_URL"
+ENV_DATABASE_SCHEMA = "GEODATA_DATABASE_SCHEMA"
+ENV_SECRETS = "GEODATA_SECRETS"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,9 @@ class Settings:
     chunk_size: int = 64 * 1024
     # Event laptops: never reach beyond this machine (a mirror folder or loopback is fine).
     offline: bool = False
+    # PostgreSQL URL (postgresql://user:password@host:port/db); None = the file store.
+    database_url: str | None = None
+    database_schema: str = "geodata"
     extra: dict[str, object] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
@@ -47,6 +57,36 @@ def _read_config_file(path: Path) -> dict[str, object]:
         data = tomllib.load(fh)
     section = data.get("geodata", data)
     return dict(section) if isinstance(section, dict) else {}
+
+
+def _secrets_files() -> list[Path]:
+    """Where Streamlit looks for secrets, most specific last (later files win)."""
+    if os.environ.get(ENV_SECRETS):
+        return [Path(os.environ[ENV_SECRETS])]
+    return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+
+
+def database_url_from_secrets() -> str | None:
+    """``[geodata] database_url`` or ``[connections.postgis] url`` from secrets.toml."""
+    found = None
+    for path in _secrets_files():
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        geodata = data.get("geodata") if isinstance(data.get("geodata"), dict) else {}
+        connections = data.get("connections") if isinstance(data.get("connections"), dict) else {}
+        postgis = connections.get("postgis") if isinstance(connections.get("postgis"), dict) else {}
+        found = geodata.get("database_url") or postgis.get("url") or found
+    return str(found) if found else None
+
+
+def _database_url(cfg: dict[str, object]) -> str | None:
+    # An empty GEODATA_DATABASE_URL means "no database" on purpose, even with secrets around.
+    if ENV_DATABASE_URL in os.environ:
+        return os.environ[ENV_DATABASE_URL].strip() or None
+    return database_url_from_secrets() or (str(cfg.get("database_url") or "") or None)
 
 
 def load_settings(
@@ -64,6 +104,9 @@ def load_settings(
     known.pop("data_dir", None)
     if os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}:
         known["offline"] = True
+    known["database_url"] = _database_url(cfg)
+    if os.environ.get(ENV_DATABASE_SCHEMA):
+        known["database_schema"] = os.environ[ENV_DATABASE_SCHEMA]
     known.update(overrides)
     if mirror and not mirror.startswith(("http://", "https://")):
         mirror = str(Path(mirror).expanduser().resolve())

@@ -18,11 +18,11 @@ from shapely.geometry import Point
 from . import catalogue
 from .config import Settings, load_settings
 from .indicators import BY_ID, city_values, derive
-from .store import Store
+from .store import DatasetStore, open_store
 
 
-def _store(settings: Settings | None) -> Store:
-    return Store(settings or load_settings())
+def _store(settings: Settings | None) -> DatasetStore:
+    return open_store(settings or load_settings())
 
 
 def districts(settings: Settings | None = None) -> gpd.GeoDataFrame:

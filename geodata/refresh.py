@@ -24,7 +24,7 @@ from .config import Settings, load_settings
 from .errors import FetchError, GeodataError
 from .fetch import Session, fetch, make_session, parse_http_date
 from .formats.registry import PARSERS
-from .store import Store, _now, sha256_file, write_json_atomic
+from .store import DatasetStore, _now, open_store, sha256_file, write_json_atomic
 
 # Bump when parsing or normalisation changes, so stores made by older code are rebuilt.
 PARSER_VERSION = 1
@@ -83,7 +83,7 @@ def _base_meta(ds: Dataset, settings: Settings) -> dict[str, Any]:
 def refresh_dataset(
     ds: Dataset,
     settings: Settings,
-    store: Store,
+    store: DatasetStore,
     session: Session,
     progress: ProgressCallback | None = None,
 ) -> Outcome:
@@ -95,14 +95,14 @@ def refresh_dataset(
         error = exc
     except Exception as exc:  # keep refreshing the others; say what broke
         error = GeodataError(ds.id, f"unexpected {type(exc).__name__}: {exc}", "internal")
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, GeodataError):  # e.g. the database is down
         store.record_error(ds.id, error)
     return Outcome(ds.id, "failed", str(error), seconds=time.perf_counter() - started,
                    kind=error.kind)
 
 
 def _refresh_locked(
-    ds: Dataset, settings: Settings, store: Store, session: Session,
+    ds: Dataset, settings: Settings, store: DatasetStore, session: Session,
     progress: ProgressCallback | None, started: float,
 ) -> Outcome:
     raw_dir = store.raw / ds.id
@@ -192,7 +192,7 @@ def refresh(
 ) -> list[Outcome]:
     """Refresh the given datasets (default: all; offline mirrors skip what they lack)."""
     settings = settings or load_settings()
-    store = Store(settings)
+    store = open_store(settings)
     cat = catalogue.load_catalogue()
     if ids:
         chosen = [catalogue.get(i) for i in ids]

@@ -4,6 +4,9 @@ Each dataset's data lives in ``<id>.<checksum>.parquet``; the JSON record names 
 file and is replaced atomically, so writing it is the commit: a crash before that leaves the
 previous good copy in charge, a crash after it only leaves an old file to sweep away.
 Loading reads local files only.
+
+``open_store(settings)`` picks this file store or, when a database URL is configured, the
+PostGIS store (``geodata.postgis``) with the same methods; callers never construct either.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -48,7 +52,7 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     _fsync_dir(path.parent)
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
+def write_frame(frame: pd.DataFrame, path: Path | io.BytesIO) -> None:
     """Parquet (GeoParquet for GeoDataFrames); split out so tests can break it half-way."""
     if isinstance(frame, gpd.GeoDataFrame):
         frame.to_parquet(path, index=False, compression="zstd", schema_version="1.1.0")
@@ -64,11 +68,52 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class DatasetStore(Protocol):
+    """What refresh, loaders, CLI and app need from a store (files or PostGIS).
+
+    ``meta`` holds Stand, source, licence and ``file_sha256``: the checksum of the data as
+    GeoParquet, the same in both stores, which the app uses as its cache key.
+    """
+
+    raw: Path  # local cache of downloaded files, for conditional requests
+
+    def describe(self) -> str: ...
+    def meta(self, dataset_id: str) -> dict[str, Any] | None: ...
+    def has(self, dataset_id: str) -> bool: ...
+    def load(self, dataset_id: str) -> pd.DataFrame: ...
+    def size_bytes(self) -> int: ...
+    def lock(self, dataset_id: str) -> contextlib.AbstractContextManager[None]: ...
+    def commit(self, dataset_id: str, frame: pd.DataFrame, meta: dict[str, Any]) -> dict: ...
+    def touch(self, dataset_id: str, **fields: Any) -> None: ...
+    def record_error(self, dataset_id: str, error: GeodataError) -> None: ...
+
+
+def open_store(settings: Settings) -> DatasetStore:
+    """PostGIS when ``settings.database_url`` is set, else GeoParquet files (the default)."""
+    if settings.database_url:
+        from .postgis import PostgisStore  # psycopg is only imported when a database is used
+
+        return PostgisStore(settings)
+    return Store(settings)
+
+
+def frame_checksum(frame: pd.DataFrame) -> str:
+    """SHA-256 of the frame written as the file store writes it (deterministic)."""
+    buf = io.BytesIO()
+    write_frame(frame, buf)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
+
+
 class Store:
+    """The default store: GeoParquet files in ``<data_dir>/store``."""
+
     def __init__(self, settings: Settings) -> None:
         self.root = Path(settings.data_dir)
         self.dir = self.root / "store"
         self.raw = self.root / "raw"
+
+    def describe(self) -> str:
+        return f"files in {self.dir}"
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ import shapely
 
 from geodata import catalogue
 from geodata.config import Settings, load_settings
-from geodata.store import Store
+from geodata.store import DatasetStore, open_store
 
 from .geometry import DECIMALS, to_display
 
@@ -58,8 +58,8 @@ def export_formats(dataset_id: str) -> list[str]:
     return ["geojson", "csv"] if catalogue.get(dataset_id).is_spatial else ["csv"]
 
 
-def _store(settings: Settings | None) -> Store:
-    return Store(settings or load_settings())
+def _store(settings: Settings | None) -> DatasetStore:
+    return open_store(settings or load_settings())
 
 
 def _stand(meta: dict[str, Any] | None) -> str | None:

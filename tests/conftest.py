@@ -18,8 +18,12 @@ from typing import Any
 import pytest
 
 from geodata import Settings, refresh
+from tests.services import PgCluster, nginx_binary, postgis_missing
 
 ROOT = Path(__file__).resolve().parent.parent
+# The suite uses the file store unless a test configures a database itself, even on a
+# machine whose .streamlit/secrets.toml names one.
+os.environ.setdefault("GEODATA_DATABASE_URL", "")
 
 
 def _mirror_dir() -> Path:
@@ -220,3 +224,54 @@ def run_app(page: str | None = None, *, params_after_switch: bool = False,
         at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def require(env: str, why: str | None) -> None:
+    """Skip with the reason, or fail when ``env`` says the servers must be here (make test)."""
+    if why is None:
+        return
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{why}, but {env}=1 requires it (install with `make system-deps`)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A private PostgreSQL + PostGIS cluster on a free loopback port, for this session."""
+    require("CI_REQUIRE_POSTGIS", postgis_missing())
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster: PgCluster) -> str:
+    return pg_cluster.create_database("geodata_tests")
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Path, pg_url: str, request: pytest.FixtureRequest) -> Settings:
+    """The PostGIS store in a schema of this test's own (its downloads cache in tmp_path)."""
+    schema = "t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    return fast_settings(tmp_path / "data", None).with_(database_url=pg_url,
+                                                        database_schema=schema)
+
+
+@pytest.fixture(scope="session")
+def pg_good(tmp_path_factory: pytest.TempPathFactory, mirror_server: MirrorServer,
+            pg_url: str) -> Settings:
+    """Every mirrored dataset refreshed into PostGIS (schema ``good``): good_store's twin."""
+    settings = fast_settings(tmp_path_factory.mktemp("pg-good"), mirror_server.url).with_(
+        database_url=pg_url, database_schema="good")
+    outcomes = refresh(settings=settings)
+    failed = [o.message for o in outcomes if not o.ok]
+    assert not failed, failed
+    return settings.with_(mirror=None)
+
+
+@pytest.fixture(scope="session")
+def nginx_present() -> str:
+    binary = nginx_binary()
+    require("CI_REQUIRE_NGINX", None if binary else "nginx is not installed")
+    assert binary
+    return binary

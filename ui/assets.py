@@ -26,7 +26,7 @@ def _stamp(*dataset_ids: str) -> str:
 @st.cache_resource(show_spinner=False)
 def _prepare(stamp: str) -> str:
     settings = geodata.load_settings()
-    store = geodata.Store(settings)
+    store = geodata.open_store(settings)
     install_leaflet(STATIC_DIR)
     districts = loaders.districts(settings) if store.has("stadtbereiche") else None
     water = loaders.water(settings) if store.has("wasser") else None

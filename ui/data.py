@@ -38,7 +38,7 @@ _failed_lock = threading.Lock()
 
 def stamp(dataset_ids: Iterable[str]) -> str:
     """Checksums of the stored files: a cache key that changes exactly when the data do."""
-    store = geodata.Store(_settings())
+    store = geodata.open_store(_settings())
     return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids)
 
 
@@ -46,7 +46,7 @@ def stamp(dataset_ids: Iterable[str]) -> str:
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
     settings = _settings()
-    store = geodata.Store(settings)
+    store = geodata.open_store(settings)
     now = time.time()
     with _failed_lock:
         missing = [i for i in dataset_ids if not store.has(i)
@@ -79,7 +79,7 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     """Make sure the datasets are here (fetching once if needed); warn about what is not."""
     ids = list(dataset_ids)
     ensure(ids)
-    store = geodata.Store(_settings())
+    store = geodata.open_store(_settings())
     missing = [i for i in ids if not store.has(i)]
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}

@@ -425,7 +425,7 @@ def readiness(tour: Tour, settings: Any = None, max_age_days: float = 30.0,
     import geodata
 
     settings = settings or geodata.load_settings()
-    store = geodata.Store(settings)
+    store = geodata.open_store(settings)
     now = now or datetime.now(UTC)
     rows = []
     for dataset_id, steps in sorted(tour.datasets().items()):
@@ -451,7 +451,7 @@ def step_problems(tour: Tour, settings: Any = None) -> list[str]:
     from geodata import loaders
 
     settings = settings or geodata.load_settings()
-    store = geodata.Store(settings)
+    store = geodata.open_store(settings)
     if not (store.has("bevoelkerung") and store.has("stadtbereiche")):
         return []
     ind = loaders.indicators(settings)

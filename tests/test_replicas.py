@@ -1,0 +1,298 @@
+"""Two app replicas on one PostGIS store behind nginx, configured from the shipped template.
+
+Real browser sessions (Debian's chromium) must stick to one replica; stopping a replica
+mid-test must cost only its own sessions (they reconnect to the other); the proxy must send
+the security headers, hide /_stcore/metrics and pass /_stcore/health. The compose file is
+not run here (no Docker): its structure and its nginx settings are checked instead.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import signal
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+import geodata
+from geodata import refresh
+from tests.conftest import ROOT, MirrorServer, fast_settings, needs_mirror
+from tests.services import NGINX_TEMPLATE, Nginx, PgCluster, Replica, render_template, start_replica
+
+pytestmark = [pytest.mark.nginx, needs_mirror]
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+           "Referrer-Policy", "Permissions-Policy")
+LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) .* '
+                      r'up="(?P<up>[^"]*)" route=(?P<route>\S+)')
+
+
+@dataclass
+class Stack:
+    pg_url: str
+    data_dir: Path
+    replicas: list[Replica]
+    proxy: Nginx
+    logs: Path
+    stopped: list[Replica] = field(default_factory=list)
+
+    def log_lines(self, start: int = 0) -> list[dict[str, str]]:
+        text = self.proxy.access_log.read_text()[start:]
+        return [m.groupdict() for m in map(LOG_LINE.search, text.splitlines()) if m]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, pg_cluster: PgCluster,
+          mirror_server: MirrorServer, nginx_present: str) -> Iterator[Stack]:
+    """PostGIS filled by one refresh, two replicas reading it, nginx in front."""
+    url = pg_cluster.create_database("replicas")
+    work = tmp_path_factory.mktemp("replicas")
+    outcomes = refresh(settings=fast_settings(work / "refresh", mirror_server.url).with_(
+        database_url=url))
+    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
+    # The replicas' own data folder stays empty: everything comes from the database.
+    data_dir = work / "app-data"
+    env = {"GEODATA_DATABASE_URL": url, "GEODATA_DIR": str(data_dir)}
+    cookie_secret = secrets.token_hex(16)
+    replicas: list[Replica] = []
+    proxy = None
+    try:
+        replicas = [start_replica(env, work, cookie_secret) for _ in range(2)]
+        proxy = Nginx([r.address for r in replicas], work / "nginx")
+        proxy.folder.mkdir()
+        proxy.start()
+        yield Stack(url, data_dir, replicas, proxy, work)
+    finally:
+        if proxy:
+            proxy.stop()
+        for r in replicas:
+            r.stop()
+
+
+def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+# -- the shipped recipe ----------------------------------------------------------------------
+
+
+def _compose() -> dict:
+    import yaml
+
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_compose_recipe_hangs_together() -> None:
+    compose = _compose()
+    services = compose["services"]
+    apps = {n: s for n, s in services.items() if re.fullmatch(r"app\d+", n)}
+    assert len(apps) >= 2 and {"db", "refresh", "proxy"} <= set(services)
+    proxy_env = services["proxy"]["environment"]
+    upstreams = re.findall(r"server (\S+):(\d+)", proxy_env["STREAMLIT_UPSTREAMS"])
+    addresses = {s["networks"]["backend"]["ipv4_address"] for s in apps.values()}
+    # Every replica is behind the proxy and nothing else is.
+    assert {a for a, _port in upstreams} == addresses and len(upstreams) == len(apps)
+    assert {port for _a, port in upstreams} == {"8501"}
+    assert "--server.port\", \"8501\"" in DOCKERFILE.read_text()
+    # The proxy serves this very template; the refresh job is the one writer.
+    assert any(v.startswith("./nginx.conf.template:/etc/nginx/templates/")
+               for v in services["proxy"]["volumes"])
+    assert "python -m geodata refresh" in " ".join(services["refresh"]["command"])
+    assert "ports" not in services["refresh"] and "ports" not in services["db"]
+    for name, service in [*apps.items(), ("refresh", services["refresh"])]:
+        env = service["environment"]
+        assert env["GEODATA_DATABASE_URL"].startswith("postgresql://geodata:"), name
+        assert "@db:5432/" in env["GEODATA_DATABASE_URL"], name
+        assert env["STREAMLIT_SERVER_COOKIE_SECRET"] == "${COOKIE_SECRET:?set COOKIE_SECRET " \
+            "in deploy/.env}", name
+    assert "/_stcore/health" in str(services["proxy"]["healthcheck"]["test"])
+    assert "/_stcore/health" in DOCKERFILE.read_text()
+
+
+def test_template_with_the_compose_settings_passes_nginx_t(tmp_path: Path,
+                                                           nginx_present: str) -> None:
+    env = _compose()["services"]["proxy"]["environment"]
+    site = render_template(NGINX_TEMPLATE.read_text(), {k: str(v) for k, v in env.items()})
+    assert "${" not in site and "$stroute" in site  # nginx's own variables stay
+    proxy = Nginx([], tmp_path)
+    conf = proxy.config()
+    (tmp_path / "site.conf").write_text(site.replace("/dev/stdout", str(tmp_path / "a.log")))
+    import subprocess
+
+    done = subprocess.run([nginx_present, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "syntax is ok" in done.stderr
+
+
+# -- the proxy -----------------------------------------------------------------------------
+
+
+def test_proxy_sends_security_headers_and_hides_metrics(stack: Stack) -> None:
+    status, headers, body = _get(f"{stack.proxy.url}/")
+    assert status == 200 and b'id="root"' in body
+    for name in HEADERS:
+        assert headers.get(name.lower()), f"{name} missing"
+    csp = headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp and "default-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert headers["x-content-type-options"] == "nosniff"
+    # A first visit gets a random routing cookie, a returning one keeps its own.
+    cookie = headers["set-cookie"]
+    assert re.fullmatch(r"stroute=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax", cookie)
+    _s, again, _b = _get(f"{stack.proxy.url}/", cookie.split(";")[0])
+    assert "set-cookie" not in again or "stroute" not in again["set-cookie"]
+
+    status, headers, body = _get(f"{stack.proxy.url}/_stcore/health")
+    assert status == 200 and body == b"ok" and headers.get("x-frame-options") == "SAMEORIGIN"
+    for path in ("/_stcore/metrics", "/_stcore/metrics?x=1", "/karte/_stcore/metrics"):
+        status, headers, _b = _get(stack.proxy.url + path)
+        assert status == 404, path
+        assert headers.get("content-security-policy"), "headers on errors too"
+    # The replicas do have the endpoint: the proxy is what hides it.
+    assert _get(f"{stack.replicas[0].url}/_stcore/metrics")[0] == 200
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+def _routes_per_replica(stack: Stack, per_replica: int) -> dict[str, list[str]]:
+    """Routing cookies the proxy hands out, grouped by the replica each one lands on."""
+    found: dict[str, list[str]] = {r.address: [] for r in stack.replicas}
+    for _ in range(60):
+        _s, headers, _b = _get(f"{stack.proxy.url}/_stcore/health")
+        route = headers["set-cookie"].split(";")[0].split("=", 1)[1]
+        deadline = time.time() + 5
+        up = None
+        while up is None and time.time() < deadline:
+            up = next((ln["up"] for ln in stack.log_lines() if ln["route"] == route), None)
+            time.sleep(0.05)
+        assert up in found, up
+        if len(found[up]) < per_replica:
+            found[up].append(route)
+        if all(len(v) == per_replica for v in found.values()):
+            return found
+    raise AssertionError(f"the proxy sent every new visitor to one replica: {found}")
+
+
+@dataclass
+class Visitor:
+    route: str
+    replica: str
+    page: object
+    sockets: list = field(default_factory=list)
+
+
+CSP_PROBE = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def _heading(page, text: str, timeout: float = 90_000) -> None:
+    page.get_by_role("heading", name=text).wait_for(timeout=timeout)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")
+def test_sessions_stick_and_a_stopped_replica_costs_only_its_own(stack: Stack) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_ARGS
+
+    routes = _routes_per_replica(stack, 2)
+    a, b = (r.address for r in stack.replicas)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        visitors: list[Visitor] = []
+        for replica, keys in routes.items():
+            for route in keys:
+                context = browser.new_context(viewport={"width": 1200, "height": 900},
+                                              locale="de-DE")
+                context.add_cookies([{"name": "stroute", "value": route,
+                                      "url": stack.proxy.url}])
+                context.add_init_script(CSP_PROBE)
+                page = context.new_page()
+                v = Visitor(route, replica, page)
+                page.on("websocket", lambda ws, v=v: v.sockets.append(ws))
+                visitors.append(v)
+        for v in visitors:
+            v.page.goto(f"{stack.proxy.url}/?indicator=anteil_65_plus")
+            _heading(v.page, "Rostock auf der Karte")
+            v.page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(
+                timeout=90_000)
+            # A rerun over the websocket: the session works.
+            v.page.get_by_text("English", exact=True).click()
+            _heading(v.page, "Rostock on the map")
+
+        # Every request of a visitor so far went to the replica its cookie names.
+        for v in visitors:
+            ups = {ln["up"] for ln in stack.log_lines() if ln["route"] == v.route}
+            assert ups == {v.replica}, (v.route, ups)
+        assert all(len(v.sockets) == 1 for v in visitors)
+
+        mark = stack.proxy.access_log.stat().st_size
+        victim = next(r for r in stack.replicas if r.address == b)
+        victim.stop(signal.SIGKILL)
+        stack.stopped.append(victim)
+
+        survivors = [v for v in visitors if v.replica == a]
+        moved = [v for v in visitors if v.replica == b]
+        # The survivor's visitors go on at once, in the session they had.
+        for v in survivors:
+            v.page.get_by_text("Deutsch", exact=True).click()
+            _heading(v.page, "Rostock auf der Karte")
+        # The victim's visitors reconnect to the survivor and get a new session there (the
+        # view comes back from the URL). A click while the page still waits for its server
+        # is lost, so they may need a few.
+        for v in moved:
+            deadline = time.time() + 60
+            while len(v.sockets) < 2 and time.time() < deadline:
+                v.page.wait_for_timeout(200)
+            assert len(v.sockets) >= 2, "no reconnect"
+            for _attempt in range(12):
+                v.page.get_by_text("Deutsch", exact=True).click()
+                try:
+                    _heading(v.page, "Rostock auf der Karte", timeout=5_000)
+                    break
+                except Exception:
+                    continue
+            _heading(v.page, "Rostock auf der Karte")
+        for v in visitors:
+            v.page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(
+                timeout=90_000)
+        assert all(len(v.sockets) == 1 and not v.sockets[0].is_closed() for v in survivors)
+        assert all(len(v.sockets) >= 2 and v.sockets[0].is_closed() for v in moved)
+
+        violations = [(v.route, v.page.evaluate("window.__csp")) for v in visitors]
+        frames = [f.evaluate("window.__csp || []") for v in visitors for f in v.page.frames]
+        browser.close()
+
+    assert all(not found for _r, found in violations), violations
+    assert not any(frames), frames
+    after = stack.log_lines(mark)
+    for v in survivors:
+        # Still only the survivor, websocket included (logged when the browser closed).
+        lines = [ln for ln in stack.log_lines() if ln["route"] == v.route]
+        assert {ln["up"] for ln in lines} == {a}
+        assert [ln for ln in lines if ln["path"] == "/_stcore/stream" and ln["status"] == "101"]
+    for v in moved:
+        mine = [ln for ln in after if ln["route"] == v.route
+                and not (ln["path"] == "/_stcore/stream" and ln["up"] == b)]
+        assert mine and all(ln["up"].split(", ")[-1] == a for ln in mine), mine
+    # Nothing was written beside the replicas: the store is the database.
+    assert not list(stack.data_dir.rglob("*.parquet"))
+    assert geodata.open_store(fast_settings(stack.data_dir, None).with_(
+        database_url=stack.pg_url)).has("stadtbereiche")
