@@ -116,7 +116,7 @@ def test_share_url_restores_the_view_on_the_page_itself() -> None:
     tour = parse_tour(_tour(GOOD_STEP + "    district: E\n    view: nordwest\n"))
     url = tour.steps[0].share_url("http://192.168.1.20:8501/", "en")
     parts = urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://192.168.1.20:8501/karte"
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://192.168.1.20:8501/"
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert query == {"layers": "indikator", "indicator": "einwohner", "year": "2023",
                      "district": "E", "lang": "en", "at": NAMED_VIEWS["nordwest"].param()}

@@ -125,6 +125,18 @@ def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
     return _layer(layer_id, query, stamp(spec.datasets))
 
 
+def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], list[str]]:
+    """The layers that can be drawn, and the ids of those whose data cannot be had."""
+    shown, missing = [], []
+    for layer_id in layer_ids:
+        built = layer(layer_id, query, warn=False)
+        if built is None:
+            missing.append(layer_id)
+        else:
+            shown.append(built)
+    return shown, missing
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
           extruded: bool, small: bool, view: MapView | None) -> CompactDeck:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import geodata
 
-from .tour import TourError, describe, load_tour, presenter_settings, readiness, step_problems
+from .tour import Tour, TourError, describe, load_tour, presenter_settings, readiness, step_problems
 
 
 def _tour_path(arg: str | None) -> Path:
@@ -26,12 +26,19 @@ def _tour_path(arg: str | None) -> Path:
     return presenter_settings().tour
 
 
-def check(tour_arg: str | None, max_age_days: float | None) -> int:
-    """Print what the tour needs and whether the store has it, fresh enough; 0 = ready."""
+def _load(tour_arg: str | None) -> Tour | None:
+    """The tour, or None after saying on stderr why the script is invalid."""
     try:
-        tour = load_tour(_tour_path(tour_arg))
+        return load_tour(_tour_path(tour_arg))
     except TourError as exc:
         print(f"The tour script is invalid: {exc}", file=sys.stderr)
+        return None
+
+
+def check(tour_arg: str | None, max_age_days: float | None) -> int:
+    """Print what the tour needs and whether the store has it, fresh enough; 0 = ready."""
+    tour = _load(tour_arg)
+    if tour is None:
         return 2
     settings = geodata.load_settings()
     limit = max_age_days if max_age_days is not None else presenter_settings().max_age_days
@@ -57,10 +64,8 @@ def serve(tour_arg: str | None, port: int, strict: bool, extra: list[str]) -> in
     os.environ["GEODATA_OFFLINE"] = "1"
     if tour_arg:
         os.environ["PRESENTER_TOUR"] = str(Path(tour_arg).resolve())
-    try:
-        tour = load_tour(_tour_path(tour_arg))
-    except TourError as exc:
-        print(f"The tour script is invalid: {exc}", file=sys.stderr)
+    tour = _load(tour_arg)
+    if tour is None:
         return 2
     settings = geodata.load_settings()
     if settings.mirror:

@@ -209,15 +209,7 @@ def _layers(step: Step, lg: str) -> tuple[list[LayerData], list[str]]:
     query = Query(indicator=step.indicator, year=step.year, lang=lg,
                   project=project.place_project if project else None,
                   codes=(step.district,) if step.district else ())
-    shown, missing = [], []
-    ids = [*step.layers, *(["auswahl"] if step.district else [])]
-    for layer_id in ids:
-        layer = data.layer(layer_id, query, warn=False)
-        if layer is None:
-            missing.append(layer_id)
-        else:
-            shown.append(layer)
-    return shown, missing
+    return data.layers([*step.layers, *(["auswahl"] if step.district else [])], query)
 
 
 def _date(stamp: str | None, lg: str) -> str:

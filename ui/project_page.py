@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import registry
-from layers.build import LayerData
 from layers.spec import Query
 
 from . import data, widgets
@@ -40,16 +39,8 @@ def where(project: Project, query: Query, layer_ids: Sequence[str] | None = None
 def map_block(layer_ids: Sequence[str], query: Query, key: str = "project_map",
               extruded: bool = False) -> str | None:
     """Map with legend, summary and table beside it; returns a clicked district code."""
-    ids = list(layer_ids)
-    shown: list[LayerData] = []
-    missing: list[str] = []
+    shown, missing = data.layers(layer_ids, query)
     clicked = None
-    for layer_id in ids:
-        layer = data.layer(layer_id, query, warn=False)
-        if layer is None:
-            missing.append(layer_id)
-        else:
-            shown.append(layer)
     if missing:
         names = ", ".join(registry.get(i).title(lang()) for i in missing)
         st.info(t("layers_unreachable", names=names), icon="📡")

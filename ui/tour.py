@@ -97,7 +97,10 @@ class Step:
 
     def share_url(self, base_url: str, lang: str = "de") -> str:
         """The page itself (not the presenter view), so a phone can go on from here."""
-        return f"{base_url.rstrip('/')}/{self.page}?{urlencode(self.url_params(lang), safe=',')}"
+        # The map is the default page: Streamlit serves it at "/" (a deep link to /karte
+        # would first show a "page not found" notice).
+        path = "" if self.page == MAP_PAGE else self.page
+        return f"{base_url.rstrip('/')}/{path}?{urlencode(self.url_params(lang), safe=',')}"
 
 
 @dataclass(frozen=True)
