@@ -12,3 +12,15 @@ _TABLE = str.maketrans({
 def escape_text(value: object) -> str:
     """Any value → text safe inside HTML and JS template literals."""
     return "" if value is None else str(value).translate(_TABLE)
+
+
+# Streamlit renders st.write/markdown/title/caption/alerts as Markdown (with $…$ as LaTeX
+# and :colour[…] directives): text from data must not turn into links, code, maths or
+# headings there. CommonMark lets a backslash escape any ASCII punctuation.
+_MARKDOWN = frozenset("\\`*_{}[]()#+-.!|<>$~:&=^\"'@")
+
+
+def escape_markdown(value: object) -> str:
+    """Any value → text that Streamlit's Markdown shows literally, on one line."""
+    text = " ".join(("" if value is None else str(value)).split())
+    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)

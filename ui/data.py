@@ -20,6 +20,7 @@ from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
+from layers.escape import escape_markdown
 from layers.spec import Query
 
 from .i18n import lang, t
@@ -85,7 +86,7 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
         reason = meta.get("last_error") or t("not_loaded_yet", dataset=dataset_id)
-        st.warning(t("data_unavailable", message=reason), icon="⚠️")
+        st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     return not missing
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from layers import registry
 from layers.build import LayerData
+from layers.escape import escape_markdown
 from layers.spec import Query
 
 from . import data, widgets
@@ -74,7 +75,7 @@ def places_without_position(project: Project) -> None:
     places = loaders.places(project.place_project or project.id)
     names = ", ".join(places[places.geometry.isna()].name)
     if names:
-        st.caption(t("places_without_position", names=names))
+        st.caption(t("places_without_position", names=escape_markdown(names)))
 
 
 def status_and_sources(project: Project) -> None:
