@@ -45,10 +45,11 @@ KEYS = ["server.enableXsrfProtection", "server.enableCORS", "client.showErrorDet
         "browser.gatherUsageStats", "global.developmentMode", "server.enableStaticServing",
         "server.fileWatcherType", "server.runOnSave", "server.maxUploadSize",
         "client.toolbarMode", "server.headless"]
-# What static/ may hold (generated at start-up): Leaflet's files, the basemap style, and the
-# README explaining the folder (public text, as in the repository).
+# What static/ may hold (generated at start-up): Leaflet's files, the basemap style, the
+# page-language script (ui.page_lang) and the README explaining the folder (public text).
 STATIC_ALLOWED = re.compile(
-    r"README\.md|basemap/style\.json|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)")
+    r"README\.md|page-lang\.js|basemap/style\.json"
+    r"|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,9 @@ def test_app_takes_no_uploads() -> None:
 
 
 def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
+    from ui import page_lang
+
+    page_lang.write_script()  # what ui.serve writes at start-up
     run_app()  # the first run writes Leaflet and the basemap style into static/
     files = sorted(str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*")
                    if p.is_file())

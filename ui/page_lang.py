@@ -4,13 +4,16 @@ Streamlit's index.html says ``lang="en"`` whatever the app shows, so a screen re
 read German text with English pronunciation. :func:`install` (called by ``ui.serve`` before
 the server starts; nothing in site-packages is modified) makes the server answer every
 request for the app's HTML with a copy whose ``lang`` follows the URL's ``lang`` parameter,
-so the very first HTML is right. A small inline script keeps the attribute in step when the
+so the very first HTML is right. A small script keeps the attribute in step when the
 language switch rewrites the URL (Streamlit updates it with ``history.pushState`` /
-``replaceState``) and on back/forward.
+``replaceState``) and on back/forward. The script is a file served from ``static/`` (not
+inline), so a Content-Security-Policy without 'unsafe-inline' (deploy/nginx.conf.template)
+lets it run.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
 from pathlib import Path
@@ -21,15 +24,20 @@ from .i18n import LANGS
 DEFAULT = LANGS[0]
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 OTHERS = ",".join(f"'{x}'" for x in LANGS[1:])
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SCRIPT_NAME = "page-lang.js"
 # Follows the URL parameter on every history change; sets nothing but the attribute.
-FOLLOW_SCRIPT = (
-    "<script>(function(){var d=document.documentElement;"
+FOLLOW_JS = (
+    "(function(){var d=document.documentElement;"
     "function s(){var l=new URLSearchParams(location.search).get('lang');"
     f"d.lang=[{OTHERS}].indexOf(l)>=0?l:'{DEFAULT}';}}"
     "['pushState','replaceState'].forEach(function(m){var o=history[m];"
     "history[m]=function(){var r=o.apply(this,arguments);s();return r;};});"
-    "addEventListener('popstate',s);s();})();</script>"
+    "addEventListener('popstate',s);s();})();\n"
 )
+# Relative like Streamlit's own assets, so it also works under a base URL path. Classic (not
+# deferred): it runs before Streamlit's module bundle first touches the history.
+FOLLOW_TAG = f'<script src="./app/static/{SCRIPT_NAME}"></script>'
 
 
 def lang_of(query_string: str | bytes) -> str:
@@ -47,7 +55,19 @@ def localise(html: str, lang: str) -> str:
     out, n = HTML_TAG.subn(f'<html lang="{lang}">', html, count=1)
     if n != 1:
         raise ValueError("no <html> tag in Streamlit's index.html")
-    return out.replace("<head>", "<head>" + FOLLOW_SCRIPT, 1)
+    return out.replace("<head>", "<head>" + FOLLOW_TAG, 1)
+
+
+def write_script(static_dir: Path = STATIC_DIR) -> Path:
+    """Put the follow script where Streamlit's static serving finds it (atomically)."""
+    target = static_dir / SCRIPT_NAME
+    if target.is_file() and target.read_text(encoding="utf-8") == FOLLOW_JS:
+        return target
+    static_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{SCRIPT_NAME}.{os.getpid()}.tmp")
+    tmp.write_text(FOLLOW_JS, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
 
 
 def install() -> None:
@@ -55,6 +75,7 @@ def install() -> None:
     from starlette.responses import HTMLResponse
     from streamlit.web.server.starlette import starlette_static_routes as routes
 
+    write_script()
     if getattr(routes.create_streamlit_static_handler, "_page_lang", False):
         return
     original = routes.create_streamlit_static_handler

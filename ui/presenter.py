@@ -290,10 +290,6 @@ def _aside(step: Step, shown: list[LayerData], missing: list[str], lg: str,
     if summary:
         st.markdown(f'<p class="tour-summary">{escape_text(summary)}</p>',
                     unsafe_allow_html=True)
-    for layer in shown:  # nothing only as colour: the values as a table, folded away
-        if layer.spec.kind == "choropleth":
-            with st.expander(f"{t('table', lg)}: {layer.title}"):
-                st.dataframe(layer.table(), hide_index=True, width="stretch")
     if missing:
         names = ", ".join(registry.get(i).title(lg) for i in missing)
         note = escape_text(t("tour_layers_missing", lg, names=names))
