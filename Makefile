@@ -14,7 +14,7 @@ ifeq ($(origin GEODATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: run test venv data lint bench present present-check system-deps clean
+.PHONY: run test venv data lint bench load soak present present-check system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ bench: $(STAMP) system-deps
 	$(PY) bench/refresh_and_load.py
 	$(PY) bench/pages.py
 	$(PY) bench/stores.py
+
+# Concurrent visitors and a 1,000-session soak against a fresh server (several minutes each).
+load: $(STAMP)
+	$(PY) bench/load.py
+
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts

@@ -59,15 +59,29 @@ def population_raw(settings: Settings | None = None) -> pd.DataFrame:
     return _store(settings).load("bevoelkerung")
 
 
+# Derived indicators of the last population file read (by its checksum): deriving costs
+# about 50 ms, and every new map of an indicator needs the table.
+_DERIVED: dict[str, pd.DataFrame] = {}
+
+
 def indicators(settings: Settings | None = None) -> pd.DataFrame:
     """Indicators per district and year (see ``geodata.indicators``): code, year, indicator,
     value, with German and English labels and the unit."""
-    long = derive(population_raw(settings))
+    store = _store(settings)
+    checksum = str((store.meta("bevoelkerung") or {}).get("file_sha256") or "")
+    cached = _DERIVED.get(checksum) if checksum else None
+    if cached is not None:
+        return cached.copy()
+    long = derive(store.load("bevoelkerung"))
     meta = pd.DataFrame(
         [(i.id, i.label_de, i.label_en, i.unit) for i in BY_ID.values()],
         columns=["indicator", "label_de", "label_en", "unit"],
     )
-    return long.merge(meta, on="indicator", how="left")
+    out = long.merge(meta, on="indicator", how="left")
+    if checksum:
+        _DERIVED.clear()
+        _DERIVED[checksum] = out
+    return out.copy()
 
 
 def city_reference(settings: Settings | None = None) -> pd.Series:

@@ -17,6 +17,8 @@ import hashlib
 import io
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +106,32 @@ def frame_checksum(frame: pd.DataFrame) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
+# Parsed files, shared by every Store of the process. A file's name carries its checksum
+# (plus mtime and size in the key, for files replaced in place), so a key always means the
+# same content. Parsing costs 20–50 ms a file (mostly the CRS) and every new map re-reads
+# districts, water and the population table: under load this was half of a rerun.
+_PARSED: OrderedDict[tuple[str, int, int], pd.DataFrame] = OrderedDict()
+_PARSED_MAX = 32
+_PARSED_LOCK = threading.Lock()
+
+
+def _read_cached(path: Path, geometry: bool) -> pd.DataFrame:
+    """A private copy of the parsed file (callers may add columns to what they get)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _PARSED_LOCK:
+        frame = _PARSED.get(key)
+        if frame is not None:
+            _PARSED.move_to_end(key)
+    if frame is None:
+        frame = gpd.read_parquet(path) if geometry else pd.read_parquet(path)
+        with _PARSED_LOCK:
+            _PARSED[key] = frame
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return frame.copy()
+
+
 class Store:
     """The default store: GeoParquet files in ``<data_dir>/store``."""
 
@@ -143,9 +171,7 @@ class Store:
             )
         path = self.dir / meta["file"]
         try:
-            if meta.get("geometry"):
-                return gpd.read_parquet(path)
-            return pd.read_parquet(path)
+            return _read_cached(path, bool(meta.get("geometry")))
         except (OSError, ValueError) as exc:
             raise StoreError(dataset_id, f"the local copy {path.name} cannot be read ({exc})",
                              "missing") from exc

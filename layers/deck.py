@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pydeck as pdk
+import shapely
+from pydeck.bindings.json_tools import default_serialize
+from shapely.geometry import mapping
 
 from .build import LayerData
 from .palettes import rgba
@@ -80,32 +87,79 @@ NAMED_VIEWS: dict[str, MapView] = {
 
 class CompactDeck(pdk.Deck):
     """pydeck indents its JSON (indent=2); the map payload is re-sent on every rerun,
-    so send it without whitespace — and serialise it once per Deck, not once per rerun."""
+    so send it without whitespace — and serialise it once per Deck, not once per rerun.
+
+    One ``json.dumps`` without ``indent`` (pydeck's own key order and conversion): with an
+    indent Python falls back to its pure-Python encoder, which cost a new map about 0.1 s
+    of a rerun under load."""
 
     _json: str | None = None
 
     def to_json(self) -> str:
         if self._json is None:
-            self._json = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+            self._json = json.dumps(self, sort_keys=True, default=default_serialize,
+                                    separators=(",", ":"))
         return self._json
 
 
 MAX_HEIGHT_M = 3000
 
 
+# A layer's geometry stays the same when the indicator or the year changes; only colours and
+# texts do. Converting polygons to GeoJSON was a quarter of the server's time under load
+# (bench/load.py), so each distinct geometry column is converted once (keyed by its WKB).
+_GEOJSON: OrderedDict[bytes, list[dict | None]] = OrderedDict()
+_GEOJSON_MAX = 64
+_GEOJSON_LOCK = threading.Lock()
+
+
+def _geojson(geoms: np.ndarray) -> list[dict | None]:
+    """GeoJSON geometry dicts of a geometry array (shared, read-only: never modify them)."""
+    wkb = shapely.to_wkb(geoms)
+    digest = hashlib.blake2b(digest_size=20)
+    for item in wkb:
+        digest.update(len(item or b"").to_bytes(8, "little"))
+        digest.update(item or b"")
+    key = digest.digest()
+    with _GEOJSON_LOCK:
+        found = _GEOJSON.get(key)
+        if found is not None:
+            _GEOJSON.move_to_end(key)
+            return found
+    made = [None if g is None or g.is_empty else json.loads(json.dumps(mapping(g)))
+            for g in geoms]
+    with _GEOJSON_LOCK:
+        _GEOJSON[key] = made
+        while len(_GEOJSON) > _GEOJSON_MAX:
+            _GEOJSON.popitem(last=False)
+    return made
+
+
+def _plain(value: object) -> object:
+    """numpy scalars to Python; NaN to None (JSON null)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def _features(data: LayerData, alpha: int) -> list[dict]:
-    """Only what the browser needs: geometry, colour, label, tooltip text (one pass)."""
+    """Only what the browser needs: geometry, colour, label, tooltip text."""
     gdf = data.gdf
-    props = [c for c in ("code", "label", "value") if c in gdf.columns]
-    frame = gdf[[*props, "geometry"]].copy()
-    frame["fill"] = [rgba(f, alpha) for f in gdf["fill"]]
-    frame["tip"] = gdf["tip_text"]
+    props = {c: [_plain(v) for v in gdf[c]] for c in ("code", "label", "value")
+             if c in gdf.columns}
+    props["fill"] = [rgba(f, alpha) for f in gdf["fill"]]
+    props["tip"] = list(gdf["tip_text"])
     if "value" in gdf.columns and gdf["value"].notna().any():
         # Heights 0–3,000 m whatever the unit, so any indicator reads in the 3D view.
         v = gdf["value"]
         span = float(v.max() - v.min()) or 1.0
-        frame["height"] = ((v - v.min()) / span * MAX_HEIGHT_M).round(0).fillna(0)
-    return json.loads(frame.to_json(drop_id=True))["features"]
+        props["height"] = [float(h) for h in
+                           ((v - v.min()) / span * MAX_HEIGHT_M).round(0).fillna(0)]
+    geometries = _geojson(gdf.geometry.values)
+    return [{"type": "Feature", "properties": {k: col[i] for k, col in props.items()},
+             "geometry": geometries[i]} for i in range(len(gdf))]
 
 
 def deck_layer(data: LayerData, *, extruded: bool = False,

@@ -9,7 +9,9 @@ from __future__ import annotations
 ANCHORS: dict[str, tuple[str, ...]] = {
     "viridis": ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"),
     "cividis": ("#fee838", "#c3b369", "#7d7c78", "#3b496c", "#00224e"),
-    "blues": ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
+    # ColorBrewer Blues, from its 9-class scheme: the 5-class one's pale end left the two
+    # lightest of 7 classes too close under protanopia (tests/test_colour_vision.py).
+    "blues": ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
     "oranges": ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
     "puor": ("#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"),
 }

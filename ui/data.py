@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,7 @@ from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
+from layers.escape import escape_markdown
 from layers.spec import Query
 
 from .i18n import lang, t
@@ -84,7 +86,7 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
         reason = meta.get("last_error") or t("not_loaded_yet", dataset=dataset_id)
-        st.warning(t("data_unavailable", message=reason), icon="⚠️")
+        st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     return not missing
 
 
@@ -112,9 +114,19 @@ def points(dataset_id: str) -> Any:
     return _points(dataset_id, stamp([dataset_id]))
 
 
+# pyproj keeps its PROJ context (and each CRS's and transformer's parsed form) per thread,
+# and Streamlit runs every rerun in a new thread: a new map there paid about 0.15 s to set
+# PROJ up again. New layers and decks are built in this one long-lived thread instead.
+_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-builder")
+
+
+def _in_builder(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return _BUILDER.submit(fn, *args, **kwargs).result()
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _layer(layer_id: str, query: Query, stamp: str) -> LayerData:
-    return build(layer_id, query)
+    return _in_builder(build, layer_id, query)
 
 
 def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
@@ -140,11 +152,17 @@ def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], lis
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
           extruded: bool, small: bool, view: MapView | None) -> CompactDeck:
-    if view is not None:
-        return deck(_layers, map_style, view=view.view_state(), extruded=extruded)
-    if extruded:
-        return deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
-    return deck(_layers, map_style, view=VIEW_SMALL if small else None)
+    def make() -> CompactDeck:
+        if view is not None:
+            made = deck(_layers, map_style, view=view.view_state(), extruded=extruded)
+        elif extruded:
+            made = deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
+        else:
+            made = deck(_layers, map_style, view=VIEW_SMALL if small else None)
+        made.to_json()  # serialised once, here
+        return made
+
+    return _in_builder(make)
 
 
 def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from . import state
+from . import a11y, state
 from .i18n import LANGS, t
 from .projects import projects
 
@@ -28,12 +28,18 @@ CITY_PAGES: tuple[PageDef, ...] = (
     PageDef("pages/planer.py", "page_planner", "📊", "planung"),
     PageDef("pages/presenter.py", "page_presenter", "📽️", "praesentation"),
 )
+# Pages about the dashboard itself, listed after the projects.
+ABOUT_PAGES: tuple[PageDef, ...] = (
+    PageDef("pages/erklaerung_barrierefreiheit.py", "page_accessibility", "♿",
+            "barrierefreiheit"),
+)
 
 
 def all_pages() -> list[tuple[str, str, str, str, bool]]:
     """(script, title, icon, url_path, default) of every page, city pages first."""
     out = [(p.script, t(p.title_key), p.icon, p.url_path, p.default) for p in CITY_PAGES]
     out += [(p.script, p.name, p.icon, p.url_path, False) for p in projects()]
+    out += [(p.script, t(p.title_key), p.icon, p.url_path, p.default) for p in ABOUT_PAGES]
     return out
 
 
@@ -49,5 +55,16 @@ def language_switch() -> str:
 def navigation() -> st.navigation:
     pages = [st.Page(script, title=title, icon=icon, url_path=url, default=default)
              for script, title, icon, url, default in all_pages()]
-    n_city = len(CITY_PAGES)
-    return st.navigation({t("nav_city"): pages[:n_city], t("nav_projects"): pages[n_city:]})
+    n_city, n_about = len(CITY_PAGES), len(ABOUT_PAGES)
+    sections = {t("nav_city"): pages[:n_city], t("nav_projects"): pages[n_city:-n_about],
+                t("nav_about"): pages[-n_about:]}
+    # Streamlit's own sidebar menu puts section headers straight into its <ul> (invalid list
+    # markup that screen readers stumble over; axe-core flags it). Plain page links instead.
+    nav = st.navigation(sections, position="hidden")
+    a11y.style()
+    with st.sidebar:
+        for title, items in sections.items():
+            st.markdown(f"**{title}**")
+            for page in items:
+                st.page_link(page)
+    return nav

@@ -62,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
                           "Grenzen der 31 Ortsteile zeigt die Ebene „Ortsteile“ auf der Karte.",
         "nav_city": "Stadt",
         "nav_projects": "Kernprojekte",
+        "nav_about": "Über das Dashboard",
+        "page_accessibility": "Barrierefreiheit",
         "project_inferred": "Name erschlossen aus den neueren Projektseiten der Stadt; in der "
                             "Strategie 2023 nicht wörtlich belegt.",
         "section_goal": "Worum es geht",
@@ -232,6 +234,8 @@ TEXTS: dict[str, dict[str, str]] = {
                           "“Ortsteile” on the map shows the finer boundaries of the 31 Ortsteile.",
         "nav_city": "City",
         "nav_projects": "Core projects",
+        "nav_about": "About the dashboard",
+        "page_accessibility": "Accessibility",
         "project_inferred": "Name inferred from the city's newer project pages; not literally "
                             "in the 2023 strategy.",
         "section_goal": "What it is about",

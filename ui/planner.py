@@ -16,6 +16,7 @@ from geodata import loaders, planning
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
 from layers import charts, report
+from layers.escape import escape_markdown
 from layers.fmt import number, signed
 
 from . import data, state, widgets
@@ -122,6 +123,10 @@ def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
             if layers:
                 widgets.map_view(layers, key=f"small_{indicator}", height=260)
                 widgets.legend(layers[0])
+                # Nothing only as colour: the map's values as a sentence and a table too.
+                with st.expander(f"{t('table')}: {layers[0].title}"):
+                    st.write(escape_markdown(layers[0].summary()))
+                    st.dataframe(layers[0].table(), hide_index=True, width="stretch")
 
 
 def trends(codes: list[str], indicators: list[str]) -> None:
@@ -154,7 +159,7 @@ def twins(indicators: list[str], year: int) -> None:
     try:
         found = planning.twins(ind, code, indicators, year, n=3)
     except ValueError as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(exc))
         return
     lg = lang()
     st.dataframe(pd.DataFrame({

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import registry
+from layers.escape import escape_markdown
 from layers.spec import Query
 
 from . import data, widgets
@@ -65,7 +66,7 @@ def places_without_position(project: Project) -> None:
     places = loaders.places(project.place_project or project.id)
     names = ", ".join(places[places.geometry.isna()].name)
     if names:
-        st.caption(t("places_without_position", names=names))
+        st.caption(t("places_without_position", names=escape_markdown(names)))
 
 
 def status_and_sources(project: Project) -> None:

@@ -13,6 +13,7 @@ import geodata
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from layers import charts
+from layers.escape import escape_markdown
 from layers.fmt import number, signed
 
 from . import data, state, widgets
@@ -77,7 +78,7 @@ def gauge() -> None:
 
     level, reason = _level(pegelonline.api_base(geodata.load_settings()))
     if level is None:
-        st.info(t("gauge_unreachable", reason=reason), icon="📡")
+        st.info(t("gauge_unreachable", reason=escape_markdown(reason)), icon="📡")
         return
     surge = level.surge_class
     cols = st.columns(3)
@@ -206,7 +207,7 @@ def my_district(code: str | None) -> None:
         return t("cmp_higher") if v[ind_id] > ref * 1.05 else (
             t("cmp_lower") if v[ind_id] < ref * 0.95 else t("cmp_same"))
 
-    st.markdown(t("district_words", name=d["name"], year=year,
+    st.markdown(t("district_words", name=escape_markdown(d["name"]), year=year,
                   pop=number(v.get("einwohner"), lg), area=number(d["area_km2"], lg, 1),
                   density=number(v.get("dichte"), lg), density_cmp=cmp("dichte"),
                   age=number(v.get("durchschnittsalter"), lg, 1), age_cmp=cmp("durchschnittsalter"),
@@ -224,7 +225,7 @@ def my_district(code: str | None) -> None:
     if counts:
         st.markdown("\n".join(counts))
     if missing:
-        st.info(t("nearby_unreachable", names=", ".join(missing)), icon="📡")
+        st.info(t("nearby_unreachable", names=escape_markdown(", ".join(missing))), icon="📡")
 
 
 # --- Digitale Begegnungszentren --------------------------------------------------------------
@@ -256,7 +257,8 @@ def centres(year: int | None = None) -> None:
     st.markdown(f"**{t('centres_title', year=year)}**")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     without = sorted(set(names.index) - {getattr(p, "district", None) for p in places.itertuples()})
-    st.caption(t("centres_without", names=", ".join(names[c] for c in without)))
+    st.caption(t("centres_without",
+                 names=escape_markdown(", ".join(names[c] for c in without))))
 
 
 # --- Quartiersbaukasten ----------------------------------------------------------------------
@@ -287,7 +289,7 @@ def need_ranking(weights: tuple[tuple[str, float], ...]) -> None:
     try:
         table = need_index.need_index(ind, weights=dict(weights))
     except ValueError as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(exc))
         return
     st.caption(t("formula") + ": " + need_index.formula(dict(weights), lang()))
     names = data.load("districts", "stadtbereiche").set_index("code")["name"]

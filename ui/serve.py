@@ -4,7 +4,8 @@ The project keeps its pages in ``pages/`` and routes them with ``st.navigation``
 decides once per process, at the first session, whether a ``pages/`` folder means legacy
 auto-pages; a shared deep link that happens to be that first request would then get a
 "page does not exist" notice before the right page appears. Settling the question before
-the server starts avoids that; plain ``streamlit run dashboard.py`` still works.
+the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
+HTML also declares the page language here (``ui.page_lang``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from ui import page_lang
+
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 def main(argv: list[str] | None = None) -> int:
     if hasattr(PagesManager, "uses_pages_directory"):
         PagesManager.uses_pages_directory = False
+    page_lang.install()
     sys.argv = ["streamlit", "run", str(APP), *(argv if argv is not None else sys.argv[1:])]
     return int(cli.main() or 0)
 

@@ -15,7 +15,7 @@ from layers import charts, registry
 from layers.build import LayerData
 from layers.classify import SCHEMES
 from layers.deck import MapView
-from layers.escape import escape_text
+from layers.escape import escape_markdown, escape_text
 from layers.fmt import number, signed
 from layers.leaflet import folium_map
 from layers.spec import Query
@@ -87,7 +87,7 @@ def legend(layer: LayerData, compact: bool = False) -> None:
         f"{escape_text(label)}</li>" for color, label in entries)
     heading = "" if compact and len(entries) == 1 else f"<strong>{title}</strong>"
     st.markdown(
-        f'<div class="legend" role="list" aria-label="{t("legend")}: {title}">'
+        f'<div class="legend" role="group" aria-label="{t("legend")}: {title}">'
         f"{heading}<ul>{items}</ul></div>",
         unsafe_allow_html=True)
 
@@ -153,7 +153,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
 def layer_panel(layer: LayerData) -> None:
     """Legend, one-sentence summary and the table: nothing only visible as colour."""
     legend(layer)
-    st.write(layer.summary())
+    st.write(escape_markdown(layer.summary()))
     formula = layer.spec.formula(lang())
     if formula:
         st.caption(f"{t('formula')}: {formula}")
@@ -186,7 +186,7 @@ def district_profile(code: str, year: int | None = None) -> None:
     if ind is None or city is None or districts is None:
         return
     name = districts.set_index("code").loc[code, "name"]
-    st.subheader(t("profile_title", name=name))
+    st.subheader(t("profile_title", name=escape_markdown(name)))
     mine = ind[ind.code == code]
     latest = int(mine[mine.indicator == "einwohner"].year.max())
     year = year if year in set(mine.year) else latest
@@ -232,9 +232,10 @@ def sources_footer(dataset_ids: Sequence[str]) -> None:
     for dataset_id in dict.fromkeys(dataset_ids):
         info = loaders.info(dataset_id, geodata.load_settings())
         title = info["title_en"] if lg == "en" else info["title_de"]
-        lines.append("- " + t("source_line", title=title, publisher=info["publisher"],
-                                licence=info["licence"],
-                                stand=info["stand"] or t("stand_unknown")))
+        lines.append("- " + t("source_line", title=escape_markdown(title),
+                                publisher=escape_markdown(info["publisher"]),
+                                licence=escape_markdown(info["licence"]),
+                                stand=escape_markdown(info["stand"] or t("stand_unknown"))))
     st.markdown("\n".join(lines))
 
 

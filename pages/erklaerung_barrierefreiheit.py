@@ -1,0 +1,3 @@
+from ui import a11y
+
+a11y.statement()

@@ -1,0 +1,211 @@
+"""Accessibility (BITV 2.0 / WCAG 2.1 AA) in the real browser and in the app's structure.
+
+* axe-core (``axe-playwright-python``, axe-core 4.12) in Debian's headless Chromium on every
+  page of ``ui.frame.all_pages()``, German and English, plus the overview's other states
+  (Leaflet view, a district profile): no serious or critical violation. Reports land in
+  test-artifacts/axe-*.json.
+* The page declares its language from the very first HTML and follows the switch.
+* Every map comes with its legend, a sentence and a table (AppTest, every page).
+* The accessibility statement shows the configured feedback contact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs_mirror, run_app
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, App, _start_app
+from ui.frame import all_pages
+
+PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
+SCRIPTS = [(script, url) for script, _t, _i, url, _d in all_pages()]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+
+
+def in_browser(test):  # type: ignore[no-untyped-def]
+    """Marks of the real-browser tests (as in tests/test_browser.py)."""
+    for mark in (pytest.mark.browser, needs_mirror,
+                 pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")):
+        test = mark(test)
+    return test
+
+
+@pytest.fixture(scope="module")
+def app(good_store: Path) -> Iterator[App]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    running = _start_app(good_store)
+    yield running
+    running.process.terminate()
+    running.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1300})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settled(page) -> None:
+    """The script run is over and the connection stands; late widgets had time to draw."""
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]"
+                           "[data-test-connection-state=CONNECTED]", timeout=90_000)
+    page.wait_for_timeout(1500)
+
+
+def axe_violations(page, name: str) -> list[dict]:
+    """axe-core over the page and every frame in it (the Leaflet map is an iframe)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    for frame in page.frames[1:]:
+        frame.evaluate(axe.axe_script)  # axe collects results from frames that have it
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    (ARTIFACTS / f"axe-{name}.json").write_text(
+        json.dumps(result.response["violations"], indent=1, ensure_ascii=False))
+    assert result.response["passes"], "axe checked nothing: the page did not render"
+    return [v for v in result.response["violations"] if v["impact"] in BLOCKING]
+
+
+def _describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['impact']} {v['id']}: {v['help']} — "
+                     + "; ".join(n["html"][:120] for n in v["nodes"][:3]) for v in violations)
+
+
+@in_browser
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("url", PAGES, ids=lambda u: u or "start")
+def test_no_serious_axe_violation_on_any_page(app: App, page, url: str, lang: str) -> None:
+    page.goto(f"{app.url}/{url}?lang={lang}")
+    settled(page)
+    assert page.locator("h1").count() == 1
+    bad = axe_violations(page, f"{url or 'start'}-{lang}")
+    assert not bad, _describe(bad)
+
+
+@in_browser
+@pytest.mark.parametrize("state", ["view=leaflet&layers=indikator,wasserflaechen",
+                                   "district=E&indicator=anteil_65_plus"],
+                         ids=["leaflet", "profile"])
+def test_no_serious_axe_violation_in_other_states(app: App, page, state: str) -> None:
+    page.goto(f"{app.url}/?{state}")
+    settled(page)
+    if "leaflet" in state:
+        frame = page.frame_locator("iframe[title*='streamlit_folium']")
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    else:
+        page.get_by_role("heading", name="Profil: Lütten Klein").wait_for(timeout=60_000)
+    bad = axe_violations(page, state.split("=")[0])
+    assert not bad, _describe(bad)
+
+
+@in_browser
+def test_first_html_declares_the_language(app: App) -> None:
+    """Before any script runs: what a screen reader gets from the server."""
+    def html_tag(path: str) -> str:
+        with urllib.request.urlopen(f"{app.url}{path}", timeout=30) as r:
+            text = r.read().decode()
+        return text[text.index("<html"):text.index(">", text.index("<html")) + 1]
+
+    assert html_tag("/") == '<html lang="de">'
+    assert html_tag("/?lang=en") == '<html lang="en">'
+    assert html_tag("/planung?lang=en&year=2019") == '<html lang="en">'
+    assert html_tag("/?lang=xx") == '<html lang="de">'  # unknown: the default
+
+
+@in_browser
+def test_language_attribute_follows_the_switch(app: App, page) -> None:
+    lang = "() => document.documentElement.lang"
+    page.goto(app.url)
+    settled(page)
+    assert page.evaluate(lang) == "de"
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Rostock on the map").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=10_000)
+    page.get_by_text("Deutsch", exact=True).click()
+    page.get_by_role("heading", name="Rostock auf der Karte").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.documentElement.lang === 'de'", timeout=10_000)
+
+
+# --- structure: every map has words and a table beside it (AppTest, no browser) ------------
+
+
+@pytest.mark.parametrize("script,url", SCRIPTS, ids=[u for _s, u in SCRIPTS])
+def test_every_map_has_a_legend_a_sentence_and_a_table(app_env: Path, script: str,
+                                                       url: str) -> None:
+    at = run_app(script)
+    decks = at.get("deck_gl_json_chart")
+    legends = [m for m in at.markdown if 'class="legend"' in m.value]
+    tables = at.dataframe
+    if not decks:
+        assert url == "barrierefreiheit" or not legends
+        return
+    assert len(legends) >= len(decks)
+    if url == "praesentation":
+        # A kiosk view for a room (no room for a table at 1920×1080): every step links to
+        # the same view on its page, which has the tables (a conforming alternate version).
+        links = [m.value for m in at.markdown if 'class="tour-link"' in m.value]
+        assert links and re.search(r'href="[^"]+/[a-z-]*\?layers=', links[0]), links
+        tables = []
+        decks = []
+    # Each layer's panel (or small map) has a table.
+    assert len(tables) >= len(decks)
+    for deck in decks:
+        spec = json.loads(deck.proto.json)
+        for layer in spec["layers"]:
+            if layer["@@type"] == "GeoJsonLayer" and layer.get("filled"):
+                # A choropleth's table lists every district the map colours.
+                n = len(layer["data"])
+                assert any(len(t.value) == n for t in tables), (url, layer["id"], n)
+    sentences = [m.value for m in at.markdown if "am höchsten in" in m.value
+                 or "Objekt" in m.value]
+    assert sentences, f"{url}: no sentence describing the map"
+
+
+def test_statement_shows_the_configured_contact(app_env: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app("pages/erklaerung_barrierefreiheit.py")
+    text = "\n".join(m.value for m in at.markdown)
+    assert at.title[0].value == "Erklärung zur Barrierefreiheit"
+    assert "teilweise" in text and "mailto:geodienste@rostock.de" in text  # the default
+    config = tmp_path / "dashboard.toml"
+    config.write_text('[accessibility]\nfeedback_name = "Team Dashboard"\n'
+                      'feedback_email = "barrieren@example.org"\n'
+                      'feedback_url = "https://example.org/feedback"\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    at = run_app("pages/erklaerung_barrierefreiheit.py", lang="en")
+    text = "\n".join(m.value for m in at.markdown)
+    assert at.title[0].value == "Accessibility statement"
+    assert "Team Dashboard" in text and "mailto:barrieren@example.org" in text
+    assert "](https://example.org/feedback)" in text
+    config.write_text('[accessibility]\nfeedback_email = "barrieren@example.org"\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_FEEDBACK_EMAIL", "javascript:alert(1)")
+    at = run_app("pages/erklaerung_barrierefreiheit.py")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "javascript:" not in text and "mailto:" not in text  # not an address: not shown
+    assert "keine Kontaktadresse" in text
+
+
+def test_statement_is_in_the_navigation() -> None:
+    assert ("pages/erklaerung_barrierefreiheit.py", "barrierefreiheit") in SCRIPTS
+
