@@ -228,14 +228,50 @@ def installed() -> dict[str, str]:
             if d.metadata["Name"]}
 
 
+def _in_ranges(version: str, ranges: list[dict]) -> bool:
+    """OSV ``ECOSYSTEM`` ranges: an ``introduced`` event opens a range, ``fixed`` closes it
+    (exclusive), ``last_affected`` closes it (inclusive). Needed because an advisory's explicit
+    ``versions`` list stops at the releases known when it was written."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return False
+    for rng in ranges:
+        if rng.get("type") not in ("ECOSYSTEM", "SEMVER"):
+            continue
+        lower: Version | None = None
+        for event in rng.get("events", []):
+            try:
+                if "introduced" in event:
+                    lower = Version("0") if event["introduced"] == "0" else Version(
+                        event["introduced"])
+                elif lower is not None and "fixed" in event:
+                    if lower <= v < Version(event["fixed"]):
+                        return True
+                    lower = None
+                elif lower is not None and "last_affected" in event:
+                    if lower <= v <= Version(event["last_affected"]):
+                        return True
+                    lower = None
+            except InvalidVersion:
+                lower = None
+        if lower is not None and lower <= v:  # introduced, never fixed
+            return True
+    return False
+
+
 def offline_findings(folder: Path, packages: dict[str, str]) -> tuple[int, list[str]]:
     """Match installed versions against OSV records (the PyPA advisory database's format:
-    ``affected[].package.ecosystem == "PyPI"`` with an explicit ``versions`` list)."""
+    ``affected[].package.ecosystem == "PyPI"`` with ``ranges`` and/or ``versions``)."""
     records, hits = 0, []
     for path in sorted(folder.rglob("*.json")):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            continue
+        if not isinstance(record, dict) or "affected" not in record:
             continue
         records += 1
         if record.get("withdrawn"):
@@ -245,8 +281,13 @@ def offline_findings(folder: Path, packages: dict[str, str]) -> tuple[int, list[
             if pkg.get("ecosystem") != "PyPI":
                 continue
             name = _normalise(pkg.get("name", ""))
-            if packages.get(name) in affected.get("versions", []):
-                hits.append(f"{name} {packages[name]}: {record.get('id')}")
+            version = packages.get(name)
+            if version is None:
+                continue
+            if version in affected.get("versions", []) or _in_ranges(
+                    version, affected.get("ranges", [])):
+                hits.append(f"{name} {version}: {record.get('id')}")
+                break
     return records, hits
 
 
@@ -264,6 +305,29 @@ def test_offline_advisory_matching_finds_a_listed_version(tmp_path: Path) -> Non
                                             "versions": ["0.0.1"]}]}))
     records, hits = offline_findings(tmp_path, packages)
     assert records == 2 and hits == [f"requests {version}: PYSEC-0000-0"]
+
+
+def test_offline_advisory_matching_reads_version_ranges(tmp_path: Path) -> None:
+    """Advisories name ranges; a release newer than the record's ``versions`` list is still
+    affected until the ``fixed`` version, and a fixed one is not."""
+    packages = {"demo": "2.5.0", "other": "1.0"}
+
+    def record(rid: str, name: str, *events: dict) -> None:
+        (tmp_path / f"{rid}.json").write_text(json.dumps({
+            "id": rid, "affected": [{"package": {"ecosystem": "PyPI", "name": name},
+                                     "ranges": [{"type": "ECOSYSTEM", "events": list(events)}],
+                                     "versions": ["1.0"]}]}))
+
+    record("A", "demo", {"introduced": "0"}, {"fixed": "3.0"})           # 2.5.0 < 3.0: hit
+    record("B", "demo", {"introduced": "0"}, {"fixed": "2.5.0"})         # fixed in 2.5.0
+    record("C", "demo", {"introduced": "2.0"}, {"last_affected": "2.5.0"})  # inclusive: hit
+    record("D", "Demo", {"introduced": "1.0"}, {"fixed": "1.1"},
+           {"introduced": "2.4"})                                       # reopened, no fix: hit
+    record("E", "other", {"introduced": "2.0"})                          # 1.0 < 2.0 but listed
+    record("F", "demo", {"introduced": "3.0"})                           # not yet affected
+    records, hits = offline_findings(tmp_path, packages)
+    assert records == 6
+    assert hits == ["demo 2.5.0: A", "demo 2.5.0: C", "demo 2.5.0: D", "other 1.0: E"]
 
 
 def test_no_known_vulnerability_in_the_installed_dependencies(tmp_path: Path) -> None:
