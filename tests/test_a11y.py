@@ -187,6 +187,7 @@ def test_statement_shows_the_configured_contact(app_env: Path, tmp_path: Path,
     text = "\n".join(m.value for m in at.markdown)
     assert at.title[0].value == "Erklärung zur Barrierefreiheit"
     assert "teilweise" in text and "mailto:geodienste@rostock.de" in text  # the default
+    assert re.search(r"überprüft am \d{2}\\?\.\d{2}\.\d{4}\.", text), text
     config = tmp_path / "dashboard.toml"
     config.write_text('[accessibility]\nfeedback_name = "Team Dashboard"\n'
                       'feedback_email = "barrieren@example.org"\n'

@@ -146,3 +146,13 @@ def test_first_visit_offline_says_so_instead_of_crashing(
     assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w for w in warnings)
     # The district layer cannot be drawn; the places (a project file) still can.
     assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
+
+
+def test_dates_are_written_the_way_each_language_reads_them() -> None:
+    from ui.i18n import day
+
+    assert day("2026-11-22", "de") == "22.11.2026"
+    assert day("2026-11-22T08:15:00+00:00", "de") == "22.11.2026"
+    assert day("2026-11-22T08:15:00+00:00", "en") == "2026-11-22"
+    assert day("Sommer 2024", "de") == "Sommer 2024"  # not a date: as it is
+    assert day(None, "de") == "" and day("", "en") == ""

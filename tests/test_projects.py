@@ -4,6 +4,7 @@ numbers they show checked against the data."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -49,9 +50,13 @@ def test_every_project_page_has_the_shared_structure_in_both_languages(project) 
     assert any(m.value.startswith("**Quellen**") for m in at.markdown)
     body = texts(at)
     assert project.goal_de in body and "Lizenz:" in body and "Stand:" in body
+    # Dates as German readers write them; ISO in English.
+    assert re.search(r"Stand: \d{2}\\?\.\d{2}\.\d{4}\.", body), body  # "\." is Markdown
+    assert not re.search(r"Stand: \d{4}-", body)
     en = run(project.script, lang="en")
     assert [s.value for s in en.subheader] == SECTIONS_EN
     assert project.goal_en in texts(en)
+    assert re.search(r"Date: \d{4}-\d{2}-\d{2}\.", texts(en))
 
 
 def test_navigation_lists_the_map_and_seven_projects() -> None:

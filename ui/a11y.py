@@ -19,7 +19,7 @@ import streamlit as st
 
 from layers.escape import escape_markdown
 
-from .i18n import lang
+from .i18n import day, lang
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "dashboard.toml"
 ENV_CONFIG = "DASHBOARD_CONFIG"
@@ -171,7 +171,7 @@ def statement() -> None:
     st.header(text["limits_h"])
     st.markdown("\n".join(f"- {item}" for item in text["limits"]))
     st.header(text["basis_h"])
-    st.write(text["basis"].format(reviewed=escape_markdown(c.reviewed or "–")))
+    st.write(text["basis"].format(reviewed=escape_markdown(day(c.reviewed) or "–")))
     st.header(text["feedback_h"])
     st.write(text["feedback"])
     lines = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 LANGS = ("de", "en")
@@ -364,3 +366,15 @@ def t(key: str, language: str | None = None, **params: object) -> str:
     table = TEXTS.get(language or lang(), TEXTS["de"])
     text = table.get(key) or TEXTS["de"].get(key) or key
     return text.format(**params) if params else text
+
+
+def day(stamp: str | None, language: str | None = None) -> str:
+    """An ISO date as readers expect it: 22.11.2026 in German, 2026-11-22 in English.
+
+    Anything that is not an ISO date (a missing or odd "Stand") is passed through."""
+    if not stamp:
+        return ""
+    text = str(stamp)
+    if (language or lang()) == "en" or not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        return text[:10] if re.match(r"\d{4}-\d{2}-\d{2}", text) else text
+    return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"

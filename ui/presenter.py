@@ -22,7 +22,7 @@ from layers.escape import escape_text
 from layers.spec import Query
 
 from . import data, state, widgets
-from .i18n import lang, t
+from .i18n import day, lang, t
 from .tour import (
     PresenterSettings,
     Step,
@@ -212,16 +212,6 @@ def _layers(step: Step, lg: str) -> tuple[list[LayerData], list[str]]:
     return data.layers([*step.layers, *(["auswahl"] if step.district else [])], query)
 
 
-def _date(stamp: str | None, lg: str) -> str:
-    """ISO date → 22.11.2026 in German, 2026-11-22 in English."""
-    if not stamp:
-        return "–"
-    day = stamp[:10]
-    if lg == "en" or len(day) != 10:
-        return day
-    return f"{day[8:10]}.{day[5:7]}.{day[0:4]}"
-
-
 def _sources(shown: list[LayerData], lg: str) -> str:
     settings = geodata.load_settings()
     parts = []
@@ -229,7 +219,7 @@ def _sources(shown: list[LayerData], lg: str) -> str:
     for dataset_id in ids:
         info = loaders.info(dataset_id, settings)
         title = info["title_en"] if lg == "en" else info["title_de"]
-        stand = _date(info["stand"], lg)
+        stand = day(info["stand"], lg) or "–"
         parts.append(f"{title} ({info['publisher']}, {info['licence']}, "
                      f"{t('tour_stand', lg)} {stand})")
     return escape_text(f"{t('tour_sources', lg)}: " + " · ".join(parts))

@@ -22,7 +22,7 @@ from layers.spec import Query
 
 from . import data, state
 from .assets import basemap_url
-from .i18n import lang, t
+from .i18n import day, lang, t
 
 
 def layer_picker(families: Sequence[str] | None = None,
@@ -235,7 +235,7 @@ def sources_footer(dataset_ids: Sequence[str]) -> None:
         lines.append("- " + t("source_line", title=escape_markdown(title),
                                 publisher=escape_markdown(info["publisher"]),
                                 licence=escape_markdown(info["licence"]),
-                                stand=escape_markdown(info["stand"] or t("stand_unknown"))))
+                                stand=escape_markdown(day(info["stand"]) or t("stand_unknown"))))
     st.markdown("\n".join(lines))
 
 
