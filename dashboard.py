@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from ui.data import outage_notice
 from ui.frame import language_switch, navigation
 
 st.set_page_config(page_title="Rostock Smart City", page_icon="🌊", layout="wide")
 language_switch()
+outage_notice()
 navigation().run()

@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -44,7 +45,7 @@ from pandas.api import types as ptypes
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .config import Settings
 from .errors import GeodataError, StoreError
@@ -171,6 +172,12 @@ def _from_values(spec: dict[str, Any], values: Iterable[Any]) -> Any:
     return pd.array(values, dtype=dtype)
 
 
+# A database that did not answer is not asked again for this long (per URL, all threads):
+# with the server down, every page would otherwise wait the connect timeout per question.
+OUTAGE_RETRY_S = 10.0
+_down_until: dict[str, float] = {}
+
+
 class PostgisStore:
     """Same contract as ``geodata.store.Store``; see the module docstring for the layout."""
 
@@ -191,8 +198,31 @@ class PostgisStore:
 
     @contextlib.contextmanager
     def _conn(self) -> Iterator[psycopg.Connection]:
-        with _pool(self.url, self.timeout).connection(timeout=self.timeout) as conn:
+        now = time.monotonic()
+        until = _down_until.get(self.url, 0.0)
+        if now < until:  # failed a moment ago: don't make every caller wait the timeout again
+            raise psycopg.OperationalError(
+                f"no connection (the last attempt failed; next try in {until - now:.0f} s)")
+        with contextlib.ExitStack() as stack:
+            try:
+                conn = stack.enter_context(
+                    _pool(self.url, self.timeout).connection(timeout=self.timeout))
+            except PoolTimeout:
+                _down_until[self.url] = time.monotonic() + OUTAGE_RETRY_S
+                raise
+            _down_until.pop(self.url, None)
             yield conn
+
+    def problem(self) -> str | None:
+        """Why nothing can be read now (server down, wrong password), as a sentence for the
+        log; None when the database answers. Lets the app say "database unreachable" instead
+        of calling every dataset missing and trying to download it again."""
+        try:
+            with self._conn() as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:  # PoolTimeout is one too
+            return f"the database {where(self.url)} cannot be reached ({_why(exc)})"
+        return None
 
     def _unreachable(self, dataset_id: str, exc: BaseException, kind: str) -> StoreError:
         return StoreError(dataset_id, f"the database {where(self.url)} could not be used "

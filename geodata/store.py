@@ -80,6 +80,7 @@ class DatasetStore(Protocol):
     raw: Path  # local cache of downloaded files, for conditional requests
 
     def describe(self) -> str: ...
+    def problem(self) -> str | None: ...
     def meta(self, dataset_id: str) -> dict[str, Any] | None: ...
     def has(self, dataset_id: str) -> bool: ...
     def load(self, dataset_id: str) -> pd.DataFrame: ...
@@ -142,6 +143,10 @@ class Store:
 
     def describe(self) -> str:
         return f"files in {self.dir}"
+
+    def problem(self) -> str | None:
+        """Files are always there to read; a missing one is a missing dataset, not an outage."""
+        return None
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -199,6 +199,48 @@ def test_an_unreachable_database_is_a_sentence_not_a_traceback(tmp_path: Path) -
     with pytest.raises(geodata.StoreError) as err:
         store.load("stadtbereiche")
     assert "could not be used" in str(err.value) and "secret" not in str(err.value)
+    # Asked again within seconds, it answers at once instead of waiting the timeout again,
+    # and the health question names the outage.
+    with pytest.raises(geodata.StoreError, match="last attempt failed"):
+        store.load("stadtbereiche")
+    problem = store.problem()
+    assert problem and "cannot be reached" in problem and "secret" not in problem
+    assert open_store(fast_settings(tmp_path, None)).problem() is None  # files: never down
+
+
+def test_a_database_that_answers_again_is_used_again(pg_settings: geodata.Settings,
+                                                      monkeypatch) -> None:
+    from geodata import postgis
+
+    store = open_store(pg_settings)
+    assert store.problem() is None
+    monkeypatch.setitem(postgis._down_until, pg_settings.database_url, time.monotonic() + 60)
+    assert "last attempt failed" in (store.problem() or "")
+    monkeypatch.setitem(postgis._down_until, pg_settings.database_url, time.monotonic() - 1)
+    assert store.problem() is None and pg_settings.database_url not in postgis._down_until
+
+
+def test_the_app_says_once_that_the_database_is_down_and_fetches_nothing(
+        app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replica whose database is down shows one plain sentence per page (no host, no
+    password), keeps its pages working and does not start downloading every dataset."""
+    from tests.conftest import free_port, run_app
+
+    monkeypatch.setenv("GEODATA_DATABASE_URL",
+                       f"postgresql://dash:geheim@127.0.0.1:{free_port()}/geo")
+    fetched: list[object] = []
+    monkeypatch.setattr(geodata, "refresh", lambda *a, **k: fetched.append(a) or [])
+    for lang, sentence in (("de", "Datenbank des Dashboards ist gerade nicht erreichbar"),
+                           ("en", "database cannot be reached right now")):
+        at = run_app(lang=lang)
+        warnings = [w.value for w in at.warning]
+        assert sum(sentence in w for w in warnings) == 1, warnings
+        shown = "\n".join(warnings + [m.value for m in at.markdown])
+        assert "geheim" not in shown and "127.0.0.1" not in shown
+        assert at.title, "the page itself still renders"
+    assert fetched == []
+    at = run_app("pages/erklaerung_barrierefreiheit.py")
+    assert at.title[0].value == "Erklärung zur Barrierefreiheit"
 
 
 # -- refresh into PostGIS ------------------------------------------------------------------------

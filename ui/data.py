@@ -6,6 +6,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +25,8 @@ from layers.escape import escape_markdown
 from layers.spec import Query
 
 from .i18n import lang, t
+
+log = logging.getLogger(__name__)
 
 
 def _settings() -> geodata.Settings:
@@ -77,9 +80,37 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     return [o for o in outcomes if not o.ok]
 
 
+# With the shared database down every question to it waits for the connect timeout, so
+# whether it answers is asked at most this often (for all sessions together).
+PROBLEM_TTL_S = 10.0
+_problems: dict[str | None, tuple[float, str | None]] = {}
+
+
+def store_problem() -> str | None:
+    """Why the store cannot be read at all right now (None when it can)."""
+    settings = _settings()
+    checked, problem = _problems.get(settings.database_url, (float("-inf"), None))
+    now = time.monotonic()
+    if now - checked > PROBLEM_TTL_S:
+        problem = geodata.open_store(settings).problem()
+        if problem:
+            log.warning("%s", problem)
+        _problems[settings.database_url] = (now, problem)
+    return problem
+
+
+def outage_notice() -> None:
+    """One plain sentence on every page while the database is down (details go to the log:
+    host names are not for the public)."""
+    if store_problem():
+        st.warning(t("store_unreachable"), icon="⚠️")
+
+
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     """Make sure the datasets are here (fetching once if needed); warn about what is not."""
     ids = list(dataset_ids)
+    if store_problem():  # outage_notice() has said so; downloading would not help
+        return False
     ensure(ids)
     store = geodata.open_store(_settings())
     missing = [i for i in ids if not store.has(i)]

@@ -78,6 +78,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "loading_first": "Daten werden zum ersten Mal geladen …",
         "loading_dataset": "Lade {title} ({done}/{total} Dateien)",
         "data_unavailable": "Daten nicht verfügbar: {message}",
+        "store_unreachable": "Die Datenbank des Dashboards ist gerade nicht erreichbar, deshalb "
+                             "fehlen hier Karten und Zahlen. Bitte versuchen Sie es in einigen "
+                             "Minuten noch einmal.",
         "not_loaded_yet": "{dataset}: noch keine lokale Kopie und die Quelle ist nicht erreichbar",
         "no_data": "Für diese Auswahl liegen keine Daten vor.",
         "page_overview": "Karte",
@@ -250,6 +253,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "loading_first": "Loading data for the first time …",
         "loading_dataset": "Loading {title} ({done}/{total} files)",
         "data_unavailable": "Data not available: {message}",
+        "store_unreachable": "The dashboard's database cannot be reached right now, so maps "
+                             "and figures are missing here. Please try again in a few minutes.",
         "not_loaded_yet": "{dataset}: no local copy yet and the source cannot be reached",
         "no_data": "No data for this selection.",
         "page_overview": "Map",
