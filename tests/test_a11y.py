@@ -165,6 +165,14 @@ def test_every_map_has_a_legend_a_sentence_and_a_table(app_env: Path, script: st
         # the same view on its page, which has the tables (a conforming alternate version).
         links = [m.value for m in at.markdown if 'class="tour-link"' in m.value]
         assert links and re.search(r'href="[^"]+/[a-z-]*\?layers=', links[0]), links
+        # On the screen itself, screen readers get each choropleth as a hidden HTML table.
+        hidden = [m.value for m in at.markdown if '<table class="sr-only">' in m.value]
+        filled = [layer for deck in decks for layer in json.loads(deck.proto.json)["layers"]
+                  if layer["@@type"] == "GeoJsonLayer" and layer.get("filled")
+                  and len(layer["data"]) > 1]
+        assert len(hidden) >= 1 and len(hidden) >= len(filled), (hidden, len(filled))
+        for table, layer in zip(hidden, filled, strict=False):
+            assert table.count("<tr>") == len(layer["data"]) + 1  # header + one per area
         tables = []
         decks = []
     # Each layer's panel (or small map) has a table.

@@ -272,6 +272,9 @@ def _aside(step: Step, shown: list[LayerData], missing: list[str], lg: str,
     if summary:
         st.markdown(f'<p class="tour-summary">{escape_text(summary)}</p>',
                     unsafe_allow_html=True)
+    for layer in shown:
+        if layer.spec.kind == "choropleth":
+            widgets.screen_reader_table(layer)
     if missing:
         names = ", ".join(registry.get(i).title(lg) for i in missing)
         note = escape_text(t("tour_layers_missing", lg, names=names))

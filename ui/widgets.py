@@ -92,8 +92,22 @@ def legend(layer: LayerData, compact: bool = False) -> None:
         unsafe_allow_html=True)
 
 
+def screen_reader_table(layer: LayerData) -> None:
+    """The map's table as real HTML, hidden from the eye but read by screen readers: for a
+    view with no room for a visible table (the presenter at 1920×1080)."""
+    table = layer.table()
+    head = "".join(f'<th scope="col">{escape_text(c)}</th>' for c in table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{escape_text(v)}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
+    st.markdown(f'<table class="sr-only"><caption>{escape_text(layer.title)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+                unsafe_allow_html=True)
+
+
 LEGEND_CSS = """
 <style>
+.sr-only {position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0;}
 .legend ul {list-style: none; padding: 0; margin: .2rem 0 .6rem 0;}
 .legend li {display: flex; align-items: center; gap: .5rem; font-size: .95rem;}
 .legend .swatch {width: 1.4rem; height: 1rem; border: 1px solid #666; display: inline-block;}
