@@ -27,6 +27,10 @@ PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
 SCRIPTS = [(script, url) for script, _t, _i, url, _d in all_pages()]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
+# Moderate rules we have fixed and keep fixed (headings that skip a level confuse screen
+# reader users navigating by heading). Still open: "landmark-unique" — MapLibre labels every
+# map canvas "Map", and pages with two maps repeat that name.
+ALSO_BLOCKING = {"heading-order"}
 
 
 
@@ -83,7 +87,8 @@ def axe_violations(page, name: str) -> list[dict]:
     (ARTIFACTS / f"axe-{name}.json").write_text(
         json.dumps(result.response["violations"], indent=1, ensure_ascii=False))
     assert result.response["passes"], "axe checked nothing: the page did not render"
-    return [v for v in result.response["violations"] if v["impact"] in BLOCKING]
+    return [v for v in result.response["violations"]
+            if v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING]
 
 
 def _describe(violations: list[dict]) -> str:

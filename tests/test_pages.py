@@ -97,7 +97,7 @@ def test_a_shared_link_restores_the_view() -> None:
     assert at.select_slider(key="w_year").value == 2019
     assert at.selectbox(key="w_district").value == "E"
     assert [x["id"] for x in decks(at)[0]["layers"]] == ["indikator"]
-    assert any(s.value == "Profile: Lütten Klein" for s in at.subheader)
+    assert any(s.value == "Profile: Lütten Klein" for s in at.header)
     assert at.title[0].value == "Rostock on the map"
 
 

@@ -45,7 +45,7 @@ def texts(at: AppTest) -> str:
 def test_every_project_page_has_the_shared_structure_in_both_languages(project) -> None:
     at = run(project.script)
     assert at.title[0].value == f"{project.icon} {project.name}"
-    assert [s.value for s in at.subheader] == SECTIONS_DE
+    assert [s.value for s in at.header] == SECTIONS_DE
     assert decks(at), "every page has a map from the layer registry"
     assert any(m.value.startswith("**Quellen**") for m in at.markdown)
     body = texts(at)
@@ -54,7 +54,7 @@ def test_every_project_page_has_the_shared_structure_in_both_languages(project) 
     assert re.search(r"Stand: \d{2}\\?\.\d{2}\.\d{4}\.", body), body  # "\." is Markdown
     assert not re.search(r"Stand: \d{4}-", body)
     en = run(project.script, lang="en")
-    assert [s.value for s in en.subheader] == SECTIONS_EN
+    assert [s.value for s in en.header] == SECTIONS_EN
     assert project.goal_en in texts(en)
     assert re.search(r"Date: \d{4}-\d{2}-\d{2}\.", texts(en))
 

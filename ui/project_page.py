@@ -23,7 +23,7 @@ def intro(project_id: str) -> Project:
     st.title(f"{project.icon} {project.name}")
     if project.inferred:
         st.caption(t("project_inferred"))
-    st.subheader(t("section_goal"))
+    st.header(t("section_goal"))
     st.write(project.text("goal", lang()))
     return project
 
@@ -32,7 +32,7 @@ def where(project: Project, query: Query, layer_ids: Sequence[str] | None = None
           key: str = "project_map", extruded: bool = False) -> str | None:
     """The map of the project's layers; layers whose source is unreachable are named once.
     Returns the district code the user clicked, if any."""
-    st.subheader(t("section_where"))
+    st.header(t("section_where"))
     st.write(project.text("where", lang()))
     return map_block(layer_ids or project.layers, query, key, extruded)
 
@@ -56,7 +56,7 @@ def map_block(layer_ids: Sequence[str], query: Query, key: str = "project_map",
 
 
 def data_heading() -> None:
-    st.subheader(t("section_data"))
+    st.header(t("section_data"))
 
 
 def places_without_position(project: Project) -> None:
@@ -70,7 +70,7 @@ def places_without_position(project: Project) -> None:
 
 
 def status_and_sources(project: Project) -> None:
-    st.subheader(t("section_status"))
+    st.header(t("section_status"))
     st.write(project.text("status", lang()))
     st.markdown(t("project_sources") + "\n" + "\n".join(f"- <{url}>" for url in project.sources))
     widgets.sources_footer(project.datasets)

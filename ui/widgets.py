@@ -200,7 +200,7 @@ def district_profile(code: str, year: int | None = None) -> None:
     if ind is None or city is None or districts is None:
         return
     name = districts.set_index("code").loc[code, "name"]
-    st.subheader(t("profile_title", name=escape_markdown(name)))
+    st.header(t("profile_title", name=escape_markdown(name)))
     mine = ind[ind.code == code]
     latest = int(mine[mine.indicator == "einwohner"].year.max())
     year = year if year in set(mine.year) else latest
