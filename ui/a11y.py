@@ -33,6 +33,12 @@ WEB = re.compile(r"https://[^\s<>\"'()\[\]]+")
 CSS = """
 <style>
 .stApp [data-testid="stCaptionContainer"] {color: #595959; opacity: 1;}
+/* Section headings are h2 for the document outline; drawn at h3 size, smaller on phones. */
+.stApp [data-testid="stHeading"] h2 {font-size: 1.75rem;}
+@media (max-width: 640px) {
+  .stApp [data-testid="stHeading"] h1 {font-size: 2.1rem;}
+  .stApp [data-testid="stHeading"] h2 {font-size: 1.45rem;}
+}
 </style>
 """
 
