@@ -56,7 +56,8 @@ def main() -> int:
             print("refresh failed:", failed, file=sys.stderr)
             return 1
         print(f"refresh into PostGIS: {time.perf_counter() - t0:.2f} s")
-        env = {"GEODATA_DATABASE_URL": db, "GEODATA_DIR": str(work / "app-data")}
+        env = {"GEODATA_DATABASE_URL": db, "GEODATA_DIR": str(work / "app-data"),
+               "GEODATA_FETCH_ON_DEMAND": "0"}  # as deploy/compose.yaml runs them
         cookie_secret = secrets.token_hex(16)
         replicas = [start_replica(env, work, cookie_secret) for _ in range(args.replicas)]
         proxy = Nginx([r.address for r in replicas], work / "nginx")

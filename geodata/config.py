@@ -25,6 +25,7 @@ ENV_OFFLINE = "GEODATA_OFFLINE"
 ENV_DATABASE_URL = "GEODATA_DATABASE_URL"
 ENV_DATABASE_SCHEMA = "GEODATA_DATABASE_SCHEMA"
 ENV_SECRETS = "GEODATA_SECRETS"
+ENV_FETCH_ON_DEMAND = "GEODATA_FETCH_ON_DEMAND"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Settings:
     # PostgreSQL URL (postgresql://user:password@host:port/db); None = the file store.
     database_url: str | None = None
     database_schema: str = "geodata"
+    # Whether the app may download a dataset a visitor needs that is not stored yet. App
+    # replicas on a shared database leave that to the one refresh job (deploy/compose.yaml).
+    fetch_on_demand: bool = True
     extra: dict[str, object] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
@@ -105,6 +109,11 @@ def load_settings(
     if os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}:
         known["offline"] = True
     known["database_url"] = _database_url(cfg)
+    on_demand = os.environ.get(ENV_FETCH_ON_DEMAND, "").strip().lower()
+    if on_demand in {"0", "false", "no"}:
+        known["fetch_on_demand"] = False
+    elif on_demand in {"1", "true", "yes"}:
+        known["fetch_on_demand"] = True
     if os.environ.get(ENV_DATABASE_SCHEMA):
         known["database_schema"] = os.environ[ENV_DATABASE_SCHEMA]
     known.update(overrides)

@@ -136,6 +136,22 @@ def test_first_visit_fetches_the_data_it_needs(
     assert {"stadtbereiche.json", "bevoelkerungsstruktur_2023_insgesamt.csv"} <= fetched
 
 
+def test_a_replica_leaves_fetching_to_the_refresh_job(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server
+) -> None:
+    """GEODATA_FETCH_ON_DEMAND=0 (app replicas on a shared database): an empty store is
+    reported as "not refreshed yet", and no visitor's page downloads anything."""
+    monkeypatch.setenv("GEODATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEODATA_MIRROR", server.url)
+    monkeypatch.setenv("GEODATA_FETCH_ON_DEMAND", "0")
+    at = run()
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any("Stadtbereiche (21 statistische Bezirke): von der regelmäßigen Aktualisierung "
+               "noch nicht geladen" in w for w in warnings), warnings
+    assert server.log == []
+    assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
+
+
 def test_first_visit_offline_says_so_instead_of_crashing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -143,7 +159,7 @@ def test_first_visit_offline_says_so_instead_of_crashing(
     monkeypatch.setenv("GEODATA_MIRROR", "http://127.0.0.1:9")
     at = run()
     warnings = [w.value for w in at.warning]
-    assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w for w in warnings)
+    assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w.lower() for w in warnings)
     # The district layer cannot be drawn; the places (a project file) still can.
     assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
 

@@ -61,7 +61,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, pg_cluster: PgCluster,
     assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
     # The replicas' own data folder stays empty: everything comes from the database.
     data_dir = work / "app-data"
-    env = {"GEODATA_DATABASE_URL": url, "GEODATA_DIR": str(data_dir)}
+    env = {"GEODATA_DATABASE_URL": url, "GEODATA_DIR": str(data_dir),
+           "GEODATA_FETCH_ON_DEMAND": "0"}  # as deploy/compose.yaml runs them
     cookie_secret = secrets.token_hex(16)
     replicas: list[Replica] = []
     proxy = None
@@ -119,6 +120,8 @@ def test_compose_recipe_hangs_together() -> None:
         assert "@db:5432/" in env["GEODATA_DATABASE_URL"], name
         assert env["STREAMLIT_SERVER_COOKIE_SECRET"] == "${COOKIE_SECRET:?set COOKIE_SECRET " \
             "in deploy/.env}", name
+    for name, service in apps.items():
+        assert service["environment"]["GEODATA_FETCH_ON_DEMAND"] == "0", name
     assert "/_stcore/health" in str(services["proxy"]["healthcheck"]["test"])
     assert "/_stcore/health" in DOCKERFILE.read_text()
 

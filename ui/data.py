@@ -51,6 +51,8 @@ def stamp(dataset_ids: Iterable[str]) -> str:
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
     settings = _settings()
+    if not settings.fetch_on_demand:  # a replica: the refresh job alone fetches
+        return []
     store = geodata.open_store(settings)
     now = time.time()
     with _failed_lock:
@@ -116,7 +118,9 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     missing = [i for i in ids if not store.has(i)]
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
-        reason = meta.get("last_error") or t("not_loaded_yet", dataset=dataset_id)
+        waiting = "not_refreshed_yet" if not _settings().fetch_on_demand else "not_loaded_yet"
+        reason = meta.get("last_error") or t(waiting,
+                                             dataset=geodata.get(dataset_id).title(lang()))
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     return not missing
 

@@ -82,6 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
                              "fehlen hier Karten und Zahlen. Bitte versuchen Sie es in einigen "
                              "Minuten noch einmal.",
         "not_loaded_yet": "{dataset}: noch keine lokale Kopie und die Quelle ist nicht erreichbar",
+        "not_refreshed_yet": "{dataset}: von der regelmäßigen Aktualisierung noch nicht geladen",
         "no_data": "Für diese Auswahl liegen keine Daten vor.",
         "page_overview": "Karte",
         "page_climate": "Klima",
@@ -256,6 +257,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "store_unreachable": "The dashboard's database cannot be reached right now, so maps "
                              "and figures are missing here. Please try again in a few minutes.",
         "not_loaded_yet": "{dataset}: no local copy yet and the source cannot be reached",
+        "not_refreshed_yet": "{dataset}: not loaded by the scheduled refresh yet",
         "no_data": "No data for this selection.",
         "page_overview": "Map",
         "page_climate": "Climate",
