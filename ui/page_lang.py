@@ -6,9 +6,9 @@ the server starts; nothing in site-packages is modified) makes the server answer
 request for the app's HTML with a copy whose ``lang`` follows the URL's ``lang`` parameter,
 so the very first HTML is right. A small script keeps the attribute in step when the
 language switch rewrites the URL (Streamlit updates it with ``history.pushState`` /
-``replaceState``) and on back/forward. The script is a file served from ``static/`` (not
-inline), so a Content-Security-Policy without 'unsafe-inline' (deploy/nginx.conf.template)
-lets it run.
+``replaceState``) and on back/forward, and gives each map canvas a name in that
+language. The script is a file served from ``static/`` (not inline), so a
+Content-Security-Policy without 'unsafe-inline' (deploy/nginx.conf.template) lets it run.
 """
 
 from __future__ import annotations
@@ -26,11 +26,21 @@ HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 OTHERS = ",".join(f"'{x}'" for x in LANGS[1:])
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SCRIPT_NAME = "page-lang.js"
-# Follows the URL parameter on every history change; sets nothing but the attribute.
+# Follows the URL parameter on every history change. It also names the map canvases:
+# MapLibre labels each one "Map" (English, role "region"), so a page with two maps had two
+# identical landmarks and a German page an English one. Each canvas is named in the page's
+# language, numbered when there are several. Only these two attributes are touched.
 FOLLOW_JS = (
-    "(function(){var d=document.documentElement;"
+    "(function(){var d=document.documentElement,q=false;"
+    "function n(){q=false;var m=document.querySelectorAll("
+    "'canvas.maplibregl-canvas,canvas.mapboxgl-canvas');"
+    "var b=d.lang==='en'?'Map':'Karte';"
+    "for(var i=0;i<m.length;i++){var t=m.length>1?b+' '+(i+1):b;"
+    "if(m[i].getAttribute('aria-label')!==t)m[i].setAttribute('aria-label',t);}}"
     "function s(){var l=new URLSearchParams(location.search).get('lang');"
-    f"d.lang=[{OTHERS}].indexOf(l)>=0?l:'{DEFAULT}';}}"
+    f"d.lang=[{OTHERS}].indexOf(l)>=0?l:'{DEFAULT}';n();}}"
+    "new MutationObserver(function(){if(!q){q=true;requestAnimationFrame(n);}})"
+    ".observe(d,{childList:true,subtree:true});"
     "['pushState','replaceState'].forEach(function(m){var o=history[m];"
     "history[m]=function(){var r=o.apply(this,arguments);s();return r;};});"
     "addEventListener('popstate',s);s();})();\n"
