@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import needs_mirror, run_app
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, App, _start_app
+from tests.test_browser import ARTIFACTS, CHROMIUM, App, launch, serve
 from ui.frame import all_pages
 
 PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
@@ -44,21 +44,12 @@ def in_browser(test):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def app(good_store: Path) -> Iterator[App]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    running = _start_app(good_store)
-    yield running
-    running.process.terminate()
-    running.process.wait(10)
+    yield from serve(good_store)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 @pytest.fixture

@@ -81,13 +81,18 @@ def _start_app(store: Path) -> App:
     raise RuntimeError(f"streamlit did not start; see {log.name}")
 
 
-@pytest.fixture(scope="module")
-def app(good_store: Path) -> Iterator[App]:
+def serve(store: Path) -> Iterator[App]:
+    """One app server for a test module (every browser module's ``app`` fixture)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    running = _start_app(good_store)
+    running = _start_app(store)
     yield running
     running.process.terminate()
     running.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def app(good_store: Path) -> Iterator[App]:
+    yield from serve(good_store)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +128,19 @@ class Watched:
     failed: list[str] = field(default_factory=list)  # URLs answered with 4xx/5xx
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def launch() -> Iterator[object]:
+    """Debian's Chromium for a test module (every browser module's ``browser`` fixture)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    yield from launch()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import needs_mirror
 from tests.test_a11y import browser, in_browser, settled  # noqa: F401  (fixture)
-from tests.test_browser import ARTIFACTS, App, _start_app
+from tests.test_browser import ARTIFACTS, App, serve
 from ui.frame import all_pages
 
 pytestmark = [needs_mirror]
@@ -27,11 +27,7 @@ FOCUSED = """() => { const e = document.activeElement;
 
 @pytest.fixture(scope="module")
 def app(good_store: Path) -> Iterator[App]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    running = _start_app(good_store)
-    yield running
-    running.process.terminate()
-    running.process.wait(10)
+    yield from serve(good_store)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, needs_mirror, run_app
-from tests.test_browser import ARTIFACTS, App, _start_app
+from tests.test_browser import App, serve
 from ui.frame import all_pages
 
 READ_CONFIG = """
@@ -107,11 +107,7 @@ def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
 
 @pytest.fixture(scope="module")
 def app(good_store: Path) -> Iterator[App]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    running = _start_app(good_store)
-    yield running
-    running.process.terminate()
-    running.process.wait(10)
+    yield from serve(good_store)
 
 
 def raw_get(url: str, path: str, method: str = "GET") -> tuple[int, bytes, dict]:
