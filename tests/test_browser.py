@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from tests.conftest import (
     free_port,
     needs_mirror,
 )
+from tests.services import wait_healthy
 
 pytestmark = [pytest.mark.browser, needs_mirror]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -66,19 +66,12 @@ def _start_app(store: Path) -> App:
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return App(url, store, proc)
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start; see {log.name}")
+    try:
+        wait_healthy(url, proc, timeout=60, what=f"streamlit (log: {log.name})")
+    except RuntimeError:
+        proc.kill()
+        raise
+    return App(url, store, proc)
 
 
 def serve(store: Path) -> Iterator[App]:

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ROOT, free_port, needs_mirror
+from tests.services import wait_healthy
 from tests.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     CHROMIUM,
@@ -56,19 +56,11 @@ def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
         [sys.executable, "-m", "ui.present", "serve", "--port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        assert proc.poll() is None, f"ui.present exited; see {log.name}"
-        time.sleep(0.3)
-    else:
+    try:
+        wait_healthy(url, proc, what=f"ui.present (log: {log.name})")
+    except RuntimeError:
         proc.kill()
-        raise RuntimeError(f"ui.present did not start; see {log.name}")
+        raise
     yield url
     proc.terminate()
     proc.wait(10)
