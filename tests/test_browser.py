@@ -136,9 +136,10 @@ def browser() -> Iterator[object]:
     yield from launch()
 
 
-@pytest.fixture
-def watched(browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="de-DE")
+def watch(browser, width: int = 1400, height: int = 1300) -> Iterator[Watched]:
+    """A page whose requests, console errors and dialogs are recorded; afterwards nothing
+    may have left 127.0.0.1 and no script may have opened a dialog."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
     page = context.new_page()
     w = Watched(page)
     page.on("request", lambda r: w.requests.append(r.url))
@@ -151,13 +152,19 @@ def watched(browser) -> Iterator[Watched]:
         d.dismiss()
 
     page.on("dialog", on_dialog)
-    context.on("page", lambda p: p.on("dialog", on_dialog))
+    context.on("page", lambda p: (p.on("dialog", on_dialog),
+                                  p.on("request", lambda r: w.requests.append(r.url))))
     yield w
     context.close()
     outside = sorted({u for u in w.requests
                       if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))})
     assert not outside, f"requests left the machine: {outside}"
     assert not w.dialogs, f"a script ran: {w.dialogs}"
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    yield from watch(browser)
 
 
 # On a deep link (/<page>) Streamlit's frontend first probes /<page>/_stcore/… to find its

@@ -28,6 +28,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     Watched,
     _no_console_errors,
     browser,
+    watch,
 )
 from ui.tour import DEFAULT_TOUR, load_tour
 
@@ -70,21 +71,7 @@ def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
 
 @pytest.fixture
 def big_screen(browser) -> Iterator[Watched]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="de-DE")
-    page = context.new_page()
-    w = Watched(page)
-    page.on("request", lambda r: w.requests.append(r.url))
-    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: w.errors.append(str(e)))
-    page.on("response", lambda r: w.failed.append(r.url) if r.status >= 400 else None)
-    page.on("dialog", lambda d: (w.dialogs.append(d.message), d.dismiss()))
-    context.on("page", lambda p: p.on("request", lambda r: w.requests.append(r.url)))
-    yield w
-    context.close()
-    outside = sorted({u for u in w.requests
-                      if not u.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))})
-    assert not outside, f"requests left the machine: {outside}"
-    assert not w.dialogs
+    yield from watch(browser, 1920, 1080)
 
 
 def _step(page) -> int:
