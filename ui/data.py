@@ -114,13 +114,14 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     if store_problem():  # outage_notice() has said so; downloading would not help
         return False
     ensure(ids)
-    store = geodata.open_store(_settings())
+    settings = _settings()
+    store = geodata.open_store(settings)
     missing = [i for i in ids if not store.has(i)]
+    waiting = "not_loaded_yet" if settings.fetch_on_demand else "not_refreshed_yet"
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
-        waiting = "not_refreshed_yet" if not _settings().fetch_on_demand else "not_loaded_yet"
-        reason = meta.get("last_error") or t(waiting,
-                                             dataset=geodata.get(dataset_id).title(lang()))
+        title = geodata.get(dataset_id).title(lang())
+        reason = meta.get("last_error") or t(waiting, dataset=title)
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     return not missing
 
