@@ -19,12 +19,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.services import wait_healthy  # noqa: E402
 from ui.tour import DEFAULT_TOUR, load_tour  # noqa: E402
 
 
@@ -48,15 +48,12 @@ def start_server(port: int, scale: float, idle: float) -> subprocess.Popen:
         [sys.executable, "-m", "ui.present", "serve", "--port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("the presenter server did not start")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc, what="the presenter server")
+    except RuntimeError:
+        proc.kill()
+        raise
+    return proc
 
 
 def main() -> int:

@@ -280,16 +280,11 @@ class Nginx:
         self.process = subprocess.Popen(
             [binary, "-p", str(self.folder), "-c", str(conf), "-g", "daemon off;"],
             stdout=(self.folder / "stdout.log").open("w"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    return self
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        raise RuntimeError(f"nginx did not start: {(self.folder / 'error.log').read_text()}")
+        try:
+            wait_healthy(self.url, self.process, timeout=20, what="nginx")
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {(self.folder / 'error.log').read_text()}") from None
+        return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -106,10 +106,7 @@ def evil_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iter
     finally:
         server.close()
     assert outcome.status == "updated", outcome.message
-    running = _start_app(store)
-    yield running
-    running.process.terminate()
-    running.process.wait(10)
+    yield from serve(store)
 
 
 @dataclass

@@ -31,8 +31,8 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     _district_point,
     _hover_tooltip,
     _open_map,
-    _start_app,
     browser,
+    serve,
     watched,
 )
 
@@ -85,10 +85,7 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
     finally:
         server.close()
     assert all(o.status == "updated" for o in outcomes), [o.message for o in outcomes]
-    running = _start_app(store)
-    yield running
-    running.process.terminate()
-    running.process.wait(10)
+    yield from serve(store)
 
 
 def settled(page) -> None:
