@@ -49,15 +49,15 @@ data: $(STAMP)
 	$(PY) -m geodata refresh
 
 run: data
-	$(PY) -m ui.serve --server.port $(PORT)
+	$(PY) -m server --server.port $(PORT)
 
 # Public events: the presenter view with no network at all (mirror folder or local store).
 present: $(STAMP)
-	$(PY) -m ui.present serve --port $(PORT)
+	$(PY) -m presenter serve --port $(PORT)
 
 # Before an event: does the store hold every dataset the tour needs, fresh enough?
 present-check: $(STAMP)
-	$(PY) -m ui.present check
+	$(PY) -m presenter check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

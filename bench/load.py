@@ -8,7 +8,7 @@ CPU and resident memory, memory per session. Asserts nothing. Usage:
 
 Each visitor is a real websocket session of Streamlit's own protocol (``st_client.py``
 says why not browsers). Without ``--url`` every N gets a fresh server (``python -m
-ui.serve`` on 127.0.0.1, store refreshed from the offline mirror) and a warm-up visitor
+server.serve`` on 127.0.0.1, store refreshed from the offline mirror) and a warm-up visitor
 first visits every indicator and year once, so the process-wide caches (layers, decks,
 parsed files) are as full as they get; what grows after that is the sessions' own memory.
 

@@ -181,7 +181,7 @@ def layer_table(settings: geodata.Settings) -> None:
     print(head)
     print("-" * len(head))
     built = []
-    style = STYLE_URL  # what ui.assets.basemap_url() returns, minus its ?v= stamp
+    style = STYLE_URL  # what ui.data.basemap_url() returns, minus its ?v= stamp
     for spec in LAYERS:
         if not all(open_store(settings).has(d) for d in spec.datasets):
             print(f"{spec.id:<16} (no local copy: online-only source)")

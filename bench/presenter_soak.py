@@ -3,7 +3,7 @@
     .venv/bin/python bench/presenter_soak.py                  # 30 minutes at the tour's pace
     .venv/bin/python bench/presenter_soak.py --minutes 10 --scale 0.1   # ten times the steps
 
-Starts ``python -m ui.present serve`` (offline, the local store) on a free port, opens
+Starts ``python -m presenter serve`` (offline, the local store) on a free port, opens
 /praesentation at 1920×1080 and samples the server's resident memory. The baseline is taken
 once every step has been shown (the caches are then full); growth after that is what an
 event would suffer. Prints the samples and a summary; exits 1 when memory grew by more than
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.services import wait_healthy  # noqa: E402
-from ui.tour import DEFAULT_TOUR, load_tour  # noqa: E402
+from presenter.tour import DEFAULT_TOUR, load_tour  # noqa: E402
+from tests.helpers.net import free_port, wait_healthy  # noqa: E402
 
 
 def rss_mib(pid: int) -> float:
@@ -35,17 +34,11 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(port: int, scale: float, idle: float) -> subprocess.Popen:
     env = {**os.environ, "PRESENTER_TIME_SCALE": str(scale), "PRESENTER_IDLE_S": str(idle),
            "PRESENTER_BASE_URL": f"http://127.0.0.1:{port}"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.present", "serve", "--port", str(port),
+        [sys.executable, "-m", "presenter", "serve", "--port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -4,7 +4,7 @@ Usage:
     python bench/replicas.py [--replicas 2] [--keep] [-- LOAD ARGS...]
 
 Starts a private PostgreSQL/PostGIS cluster on 127.0.0.1 (fsync on), refreshes every
-mirrored dataset into it, starts the replicas (``python -m ui.serve``) and nginx rendered
+mirrored dataset into it, starts the replicas (``python -m server``) and nginx rendered
 from deploy/nginx.conf.template, exactly as tests/test_replicas.py does, and prints the
 proxy's URL. Then it runs ``bench/load.py --url <proxy> --pid <replica PIDs> LOAD ARGS``
 when that script exists (it measures N concurrent sessions); ``--keep`` leaves everything
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geodata import Settings, refresh  # noqa: E402
-from tests.services import Nginx, PgCluster, start_replica  # noqa: E402
+from tests.helpers.servers import Nginx, PgCluster, start_replica  # noqa: E402
 
 LOAD = ROOT / "bench" / "load.py"
 

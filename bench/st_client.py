@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,9 @@ from typing import Any
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.helpers.net import free_port, wait_healthy
 
 XSRF_COOKIE = "_streamlit_xsrf"
 
@@ -222,15 +224,9 @@ def string_array_state(widget_id: str, values: list[str]) -> Any:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
-    """``python -m ui.serve`` started by a bench script on a free loopback port."""
+    """``python -m server`` started by a bench script on a free loopback port."""
 
     url: str
     process: subprocess.Popen
@@ -254,21 +250,16 @@ def start_server(data_dir: Path, log: Path, extra: list[str] | None = None) -> S
     env = {**os.environ, "GEODATA_DIR": str(data_dir)}
     env.pop("GEODATA_MIRROR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+        [sys.executable, "-m", "server", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *(extra or [])],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            _http_get(f"{url}/_stcore/health", timeout=2)
-            return Server(url, proc)
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"the app did not start; see {log}")
+    try:
+        wait_healthy(url, proc, what=f"the app (see {log})")
+    except RuntimeError:
+        proc.kill()
+        raise
+    return Server(url, proc)
 
 
 def refreshed_store(mirror: Path, target: Path) -> Path:

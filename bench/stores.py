@@ -2,7 +2,7 @@
 
 Prints figures; asserts nothing. Usage: python bench/stores.py [--mirror DIR] [-n 7]
 
-PostgreSQL runs as a private cluster on 127.0.0.1 (tests/services.py), with fsync on like a
+PostgreSQL runs as a private cluster on 127.0.0.1 (tests/helpers/servers.py), with fsync on like a
 real server. The mirror is served over loopback HTTP. "store.load" is one dataset read as
 stored; "loader" is what a page calls (geodata.loaders, with its joins and derivations).
 Medians of -n runs, after one warm-up each.
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from refresh_and_load import serve  # noqa: E402  (the mirror over loopback HTTP)
 
 from geodata import Settings, load_catalogue, loaders, open_store, refresh  # noqa: E402
-from tests.services import PgCluster  # noqa: E402
+from tests.helpers.servers import PgCluster  # noqa: E402
 
 
 def median_ms(fn, n: int) -> float:

@@ -80,6 +80,21 @@ class Dataset:
     def is_spatial(self) -> bool:
         return self.geometry is not None
 
+    def provenance(self) -> dict[str, str]:
+        """Who publishes it, under which licence, from where: what every record, source
+        line and export carries with the data."""
+        return {
+            "id": self.id,
+            "title_de": self.title_de,
+            "title_en": self.title_en,
+            "publisher": self.publisher,
+            "licence": self.licence,
+            "licence_url": self.licence_url,
+            "attribution": self.attribution,
+            "source_url": self.official_url,
+            "page": self.page,
+        }
+
 
 def expand_years(spec: str) -> list[int]:
     """``"2005-2018,2021"`` → the years listed, in order."""

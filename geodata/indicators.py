@@ -17,7 +17,9 @@ class Indicator:
     id: str
     label_de: str
     label_en: str
-    unit: str
+    unit_de: str
+    unit_en: str
+    digits: int  # decimals worth showing: the published precision, not more
     source: tuple[str, ...]  # published column(s)
     how: str = "published"   # published | share_of_population | change_abs | change_pct
     formula_de: str = ""
@@ -29,50 +31,65 @@ class Indicator:
     def label(self, lang: str = "de") -> str:
         return self.label_en if lang == "en" else self.label_de
 
+    def unit(self, lang: str = "de") -> str:
+        return self.unit_en if lang == "en" else self.unit_de
+
+
+# Units in both languages, each written once.
+PEOPLE = ("Personen", "people")
+COUNT = ("Anzahl", "count")
+PERCENT = ("%", "%")
+YEARS = ("Jahre", "years")
+DENSITY = ("Einw./km²", "residents/km²")
+PER_1000 = ("je 1.000", "per 1,000")
+
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("einwohner", "Einwohnerinnen und Einwohner", "Residents", "Personen",
+    Indicator("einwohner", "Einwohnerinnen und Einwohner", "Residents", *PEOPLE, 0,
               ("einwohnerzahl",), city="sum"),
-    Indicator("dichte", "Bevölkerungsdichte", "Population density", "Einw./km²",
+    Indicator("dichte", "Bevölkerungsdichte", "Population density", *DENSITY, 0,
               ("bevoelkerungsdichte",), city="density"),
     Indicator("veraenderung_vorjahr", "Veränderung zum Vorjahr", "Change on previous year",
-              "Personen", ("einwohnerzahl",), "change_abs",
+              *PEOPLE, 0, ("einwohnerzahl",), "change_abs",
               "Einwohner im Jahr minus Einwohner im Vorjahr",
               "residents in the year minus residents in the previous year", city="sum"),
     Indicator("veraenderung_vorjahr_pct", "Veränderung zum Vorjahr (%)",
-              "Change on previous year (%)", "%", ("einwohnerzahl",), "change_pct",
+              "Change on previous year (%)", *PERCENT, 1, ("einwohnerzahl",), "change_pct",
               "(Einwohner − Einwohner Vorjahr) ÷ Einwohner Vorjahr × 100",
               "(residents − residents previous year) ÷ residents previous year × 100"),
-    Indicator("durchschnittsalter", "Durchschnittsalter", "Mean age", "Jahre",
+    Indicator("durchschnittsalter", "Durchschnittsalter", "Mean age", *YEARS, 1,
               ("durchschnittsalter",)),
-    Indicator("anteil_unter_15", "Anteil unter 15 Jahren", "Share under 15", "%",
+    Indicator("anteil_unter_15", "Anteil unter 15 Jahren", "Share under 15", *PERCENT, 1,
               ("anzahl_juenger_3", "anzahl_3_6", "anzahl_6_15"), "share_of_population",
               "(unter 3 + 3 bis 6 + 6 bis 15 Jahre) ÷ Einwohner × 100",
               "(under 3 + 3 to 6 + 6 to 15 years) ÷ residents × 100"),
-    Indicator("anteil_65_plus", "Anteil 65 Jahre und älter", "Share aged 65+", "%",
+    Indicator("anteil_65_plus", "Anteil 65 Jahre und älter", "Share aged 65+", *PERCENT, 1,
               ("anzahl_65_75", "anzahl_75_aelter"), "share_of_population",
               "(65 bis 75 + 75 Jahre und älter) ÷ Einwohner × 100",
               "(65 to 75 + 75 and older) ÷ residents × 100"),
     Indicator("anteil_auslaendisch", "Anteil ausländischer Staatsangehöriger",
-              "Share of foreign nationals", "%", ("anteil_auslaendisch",)),
-    Indicator("haushalte", "Haushalte", "Households", "Anzahl", ("anzahl_haushalte",), city="sum"),
-    Indicator("anteil_single", "Anteil Single-Haushalte", "Single-person households", "%",
-              ("anteil_single",)),
+              "Share of foreign nationals", *PERCENT, 1, ("anteil_auslaendisch",)),
+    Indicator("haushalte", "Haushalte", "Households", *COUNT, 0, ("anzahl_haushalte",),
+              city="sum"),
+    Indicator("anteil_single", "Anteil Single-Haushalte", "Single-person households",
+              *PERCENT, 1, ("anteil_single",)),
     Indicator("anteil_alleinerziehende", "Anteil Alleinerziehende (an Haushalten mit Kindern)",
-              "Single parents (share of households with children)", "%",
+              "Single parents (share of households with children)", *PERCENT, 1,
               ("anteil_alleinerziehende_an_mit_kindern",)),
-    Indicator("geburten", "Lebendgeborene", "Live births", "Anzahl",
+    Indicator("geburten", "Lebendgeborene", "Live births", *COUNT, 0,
               ("anzahl_lebendgeborene",), city="sum"),
-    Indicator("sterbefaelle", "Gestorbene", "Deaths", "Anzahl", ("anzahl_gestorbene",), city="sum"),
+    Indicator("sterbefaelle", "Gestorbene", "Deaths", *COUNT, 0, ("anzahl_gestorbene",),
+              city="sum"),
     Indicator("natuerlicher_saldo", "Geburten minus Sterbefälle", "Births minus deaths",
-              "Personen", ("geburten_sterbesaldo",), city="sum"),
+              *PEOPLE, 0, ("geburten_sterbesaldo",), city="sum"),
     Indicator("wanderungssaldo", "Wanderungssaldo (Zuzüge minus Wegzüge)",
-              "Net migration (arrivals minus departures)", "Personen", ("wanderungssaldo",),
+              "Net migration (arrivals minus departures)", *PEOPLE, 0, ("wanderungssaldo",),
               city="sum"),
     Indicator("wanderungssaldo_je_1000", "Wanderungssaldo je 1.000 Einwohner",
-              "Net migration per 1,000 residents", "je 1.000", ("wanderungssaldo_je_1000",)),
+              "Net migration per 1,000 residents", *PER_1000, 1,
+              ("wanderungssaldo_je_1000",)),
     Indicator("anteil_mit_kindern", "Anteil Haushalte mit Kindern", "Households with children",
-              "%", ("anteil_mit_kindern",)),
+              *PERCENT, 1, ("anteil_mit_kindern",)),
 )
 BY_ID = {i.id: i for i in INDICATORS}
 

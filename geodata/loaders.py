@@ -1,30 +1,53 @@
 """Loaders for the pages: validated frames from the local store, never from the network.
 
 Geometry comes in EPSG:25833 (metres); reprojecting for display is the layers' job.
+Each loader declares the datasets it reads (``loader.datasets``), so a cache in front of it
+knows when its answer changes and which data to fetch first, without a list of names.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
 from . import catalogue
+from .climate import Trend, linear_trend
 from .config import Settings, load_settings
 from .indicators import BY_ID, city_values, derive
 from .store import DatasetStore, open_store
+
+
+class Loader(Protocol):
+    """A loader function with the ids of the datasets it reads."""
+
+    datasets: tuple[str, ...]
+    __name__: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads(*dataset_ids: str) -> Callable[[F], F]:
+    """Mark a loader with the datasets it reads (none: it reads files of the package)."""
+    def mark(fn: F) -> F:
+        fn.datasets = dataset_ids  # type: ignore[attr-defined]
+        return fn
+    return mark
 
 
 def _store(settings: Settings | None) -> DatasetStore:
     return open_store(settings or load_settings())
 
 
+@reads("stadtbereiche")
 def districts(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """The 21 Stadtbereiche: code, nummer, name, area_km2, geometry (EPSG:25833)."""
     gdf = _store(settings).load("stadtbereiche")
@@ -34,6 +57,7 @@ def districts(settings: Settings | None = None) -> gpd.GeoDataFrame:
     return out.sort_values("code", ignore_index=True)
 
 
+@reads("ortsteile", "stadtbereiche")
 def ortsteile(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """The 31 Ortsteile with the Stadtbereich holding most of each one's area."""
     store = _store(settings)
@@ -54,6 +78,7 @@ def ortsteile(settings: Settings | None = None) -> gpd.GeoDataFrame:
     return out.sort_values("name", ignore_index=True)
 
 
+@reads("bevoelkerung")
 def population_raw(settings: Settings | None = None) -> pd.DataFrame:
     """Published figures as a tidy table: code, year, topic, indicator, value."""
     return _store(settings).load("bevoelkerung")
@@ -64,6 +89,7 @@ def population_raw(settings: Settings | None = None) -> pd.DataFrame:
 _DERIVED: dict[str, pd.DataFrame] = {}
 
 
+@reads("bevoelkerung")
 def indicators(settings: Settings | None = None) -> pd.DataFrame:
     """Indicators per district and year (see ``geodata.indicators``): code, year, indicator,
     value, with German and English labels and the unit."""
@@ -74,8 +100,8 @@ def indicators(settings: Settings | None = None) -> pd.DataFrame:
         return cached.copy()
     long = derive(store.load("bevoelkerung"))
     meta = pd.DataFrame(
-        [(i.id, i.label_de, i.label_en, i.unit) for i in BY_ID.values()],
-        columns=["indicator", "label_de", "label_en", "unit"],
+        [(i.id, i.label_de, i.label_en, i.unit_de, i.unit_en) for i in BY_ID.values()],
+        columns=["indicator", "label_de", "label_en", "unit_de", "unit_en"],
     )
     out = long.merge(meta, on="indicator", how="left")
     if checksum:
@@ -84,6 +110,7 @@ def indicators(settings: Settings | None = None) -> pd.DataFrame:
     return out.copy()
 
 
+@reads("bevoelkerung", "stadtbereiche")
 def city_reference(settings: Settings | None = None) -> pd.Series:
     """The whole city's figure per (indicator, year), for comparing one district with it."""
     ind = indicators(settings)
@@ -92,17 +119,20 @@ def city_reference(settings: Settings | None = None) -> pd.Series:
     return city_values(ind[["code", "year", "indicator", "value"]], pop, area)
 
 
+@reads("bevoelkerung")
 def indicator_years(settings: Settings | None = None) -> dict[str, list[int]]:
     """For each indicator, the years it is published: the app says 'no data' elsewhere."""
     ind = indicators(settings)
     return {k: sorted(int(y) for y in g["year"].unique()) for k, g in ind.groupby("indicator")}
 
 
+@reads("klima_mv")
 def climate_mv(settings: Settings | None = None) -> pd.DataFrame:
     """DWD annual means for Mecklenburg-Vorpommern: variable, year, value, unit."""
     return _store(settings).load("klima_mv")
 
 
+@reads("klima_warnemuende")
 def climate_warnemuende(settings: Settings | None = None) -> pd.DataFrame:
     """Monthly CLIMAT values of Rostock-Warnemünde, with a ``date`` column (month start)."""
     df = _store(settings).load("klima_warnemuende").copy()
@@ -110,6 +140,7 @@ def climate_warnemuende(settings: Settings | None = None) -> pd.DataFrame:
     return df
 
 
+@reads("meeresspiegel_warnemuende")
 def sea_level(settings: Settings | None = None) -> pd.DataFrame:
     """PSMSL monthly mean sea level at Warnemünde (mm, RLR datum), NaN where missing."""
     df = _store(settings).load("meeresspiegel_warnemuende").copy()
@@ -117,33 +148,13 @@ def sea_level(settings: Settings | None = None) -> pd.DataFrame:
     return df
 
 
-@dataclass(frozen=True)
-class Trend:
-    slope_per_year: float
-    intercept: float
-    start: float
-    end: float
-    n: int
-
-    def at(self, x: float) -> float:
-        return self.intercept + self.slope_per_year * x
-
-
-def linear_trend(x: pd.Series, y: pd.Series) -> Trend:
-    """Least-squares line through the non-missing points (e.g. mm per year)."""
-    mask = x.notna() & y.notna()
-    xs, ys = x[mask].to_numpy(float), y[mask].to_numpy(float)
-    if len(xs) < 2:
-        raise ValueError("a trend needs at least two values")
-    slope, intercept = np.polyfit(xs, ys, 1)
-    return Trend(float(slope), float(intercept), float(xs.min()), float(xs.max()), len(xs))
-
-
+@reads("meeresspiegel_warnemuende")
 def sea_level_trend(settings: Settings | None = None) -> Trend:
     df = sea_level(settings)
     return linear_trend(df["decimal_year"], df["msl_mm"])
 
 
+@reads("wasser")
 def water(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """Generalised water reference: layer (meer, kueste, warnow, unterwarnow_breitling)."""
     gdf = _store(settings).load("wasser")
@@ -153,6 +164,7 @@ def water(settings: Settings | None = None) -> gpd.GeoDataFrame:
 PLACES_FILE = Path(__file__).with_name("places.toml")
 
 
+@reads()
 def places(project: str | None = None) -> gpd.GeoDataFrame:
     """Named places with sourced coordinates (EPSG:25833); rows without coordinates have
     empty geometry so a page can still name them."""
@@ -178,16 +190,7 @@ def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
     """What a page shows under a map: title, source, licence, Stand; also without data."""
     ds = catalogue.get(dataset_id)
     meta = _store(settings).meta(dataset_id) or {}
-    return {
-        "id": ds.id,
-        "title_de": ds.title_de,
-        "title_en": ds.title_en,
-        "publisher": ds.publisher,
-        "licence": ds.licence,
-        "licence_url": ds.licence_url,
-        "attribution": ds.attribution,
-        "source_url": ds.official_url,
-        "page": ds.page,
+    return ds.provenance() | {
         "stand": meta.get("stand"),
         "period": meta.get("period"),
         "rows": meta.get("rows"),

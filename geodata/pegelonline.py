@@ -29,12 +29,13 @@ import unicodedata
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, ValidationError
 from .fetch import get_json, make_session
+from .sea import surge_class
 
 log = logging.getLogger(__name__)
 
@@ -92,26 +93,6 @@ REFERENCE_SOURCE = (
 )
 
 
-class SurgeClass(NamedTuple):
-    """A storm-surge class of the German Baltic coast: lower_cm <= height above MW < upper_cm."""
-
-    de: str
-    en: str
-    lower_cm: float
-    upper_cm: float | None  # None: open top class
-
-
-# BSH classes for the Baltic, in cm above mean water (the one place they are defined in
-# geodata; layers/charts.storm_surge_classes() holds the same table in metres).
-SURGE_CLASSES: tuple[SurgeClass, ...] = (
-    SurgeClass("Sturmflut", "storm surge", 100.0, 125.0),
-    SurgeClass("mittlere Sturmflut", "moderate storm surge", 125.0, 150.0),
-    SurgeClass("schwere Sturmflut", "severe storm surge", 150.0, 200.0),
-    SurgeClass("sehr schwere Sturmflut", "very severe storm surge", 200.0, None),
-)
-SURGE_SOURCE = "BSH (Bundesamt für Seeschifffahrt und Hydrographie), Sturmflutklassen Ostsee"
-
-
 class GaugeError(GeodataError):
     """No answer about a gauge: ``kind`` is ``unavailable`` (service down and nothing stored)
     or ``not found`` (PEGELONLINE has no such gauge)."""
@@ -160,17 +141,6 @@ def api_base(settings: Settings) -> str:
     else the official service (tests point it at a loopback server)."""
     value = settings.extra.get(SETTINGS_KEY) or os.environ.get(ENV_URL) or DEFAULT_BASE_URL
     return str(value).rstrip("/")
-
-
-def surge_class(above_mw_cm: float) -> tuple[str, str] | None:
-    """The (German, English) storm-surge class of a height above mean water, None below
-    1 m or for anything that is not a finite number."""
-    if not isinstance(above_mw_cm, int | float) or not math.isfinite(above_mw_cm):
-        return None
-    for cls in SURGE_CLASSES:
-        if above_mw_cm >= cls.lower_cm and (cls.upper_cm is None or above_mw_cm < cls.upper_cm):
-            return cls.de, cls.en
-    return None
 
 
 def find_station(name: str = "WARNEMÜNDE", water: str = "OSTSEE",

@@ -218,7 +218,8 @@ def compare(ind: pd.DataFrame, codes: Sequence[str], indicators: Sequence[str], 
             notes += _note_for(indicator, year)
             rows.append({
                 "code": code, "indicator": indicator, "year": year,
-                "label_de": meta.label_de, "label_en": meta.label_en, "unit": meta.unit,
+                "label_de": meta.label_de, "label_en": meta.label_en,
+                "unit_de": meta.unit_de, "unit_en": meta.unit_en,
                 "value": value, "mean": mean, "sd": sd, "z": z,
                 "flag": bool(abs(z) > 1) if not math.isnan(z) else False,
                 "rank": int(ranks[code]) if code in ranks.index else None,

@@ -49,7 +49,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .config import Settings
 from .errors import GeodataError, StoreError
-from .store import _now, frame_checksum
+from .storage import frame_checksum, now
 
 log = logging.getLogger(__name__)
 
@@ -414,7 +414,7 @@ class PostgisStore:
 
     def record_error(self, dataset_id: str, error: GeodataError) -> None:
         self._patch(dataset_id, {"last_error": str(error), "last_error_kind": error.kind,
-                                 "last_error_at": _now()})
+                                 "last_error_at": now()})
 
 
 def _quote(name: str) -> str:

@@ -24,7 +24,8 @@ from .config import Settings, load_settings
 from .errors import FetchError, GeodataError
 from .fetch import Session, fetch, make_session, parse_http_date
 from .formats.registry import PARSERS
-from .store import DatasetStore, _now, open_store, sha256_file, write_json_atomic
+from .storage import now, sha256_file, write_json_atomic
+from .store import DatasetStore, open_store
 
 # Bump when parsing or normalisation changes, so stores made by older code are rebuilt.
 PARSER_VERSION = 1
@@ -66,18 +67,7 @@ def recipe_hash(ds: Dataset) -> str:
 
 
 def _base_meta(ds: Dataset, settings: Settings) -> dict[str, Any]:
-    return {
-        "id": ds.id,
-        "title_de": ds.title_de,
-        "title_en": ds.title_en,
-        "publisher": ds.publisher,
-        "licence": ds.licence,
-        "licence_url": ds.licence_url,
-        "attribution": ds.attribution,
-        "source_url": ds.official_url,
-        "page": ds.page,
-        "fetched_from": settings.mirror or "official",
-    }
+    return ds.provenance() | {"fetched_from": settings.mirror or "official"}
 
 
 def refresh_dataset(
@@ -146,7 +136,7 @@ def _refresh_locked(
         recipe = recipe_hash(ds)
         old = store.meta(ds.id) or {}
         if have_store and old.get("source_sha256") == source_sha and old.get("recipe") == recipe:
-            store.touch(ds.id, checked_at=_now(), last_error=None, last_error_kind=None,
+            store.touch(ds.id, checked_at=now(), last_error=None, last_error_kind=None,
                         last_error_at=None, fetched_from=settings.mirror or "official")
             _adopt(staging, raw_dir, fresh, http_meta_path)
             return Outcome(ds.id, "unchanged", "no change since the last refresh",
@@ -157,8 +147,8 @@ def _refresh_locked(
             raise GeodataError(ds.id, "the files hold no rows after validation")
         meta = _base_meta(ds, settings) | {
             "stand": _stand(f.get("last_modified") for f in fresh.values()),
-            "retrieved_at": _now(),
-            "checked_at": _now(),
+            "retrieved_at": now(),
+            "checked_at": now(),
             "rows": len(frame),
             "columns": [c for c in frame.columns if c != "geometry"],
             "geometry": isinstance(frame, gpd.GeoDataFrame),

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
-import io
 import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,44 +27,7 @@ import pandas as pd
 from .config import Settings
 from .errors import GeodataError, StoreError
 from .fetch import _describe_oserror
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def write_frame(frame: pd.DataFrame, path: Path | io.BytesIO) -> None:
-    """Parquet (GeoParquet for GeoDataFrames); split out so tests can break it half-way."""
-    if isinstance(frame, gpd.GeoDataFrame):
-        frame.to_parquet(path, index=False, compression="zstd", schema_version="1.1.0")
-    else:
-        frame.to_parquet(path, index=False, compression="zstd")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from .storage import now, sha256_file, write_frame, write_json_atomic
 
 
 class DatasetStore(Protocol):
@@ -98,13 +58,6 @@ def open_store(settings: Settings) -> DatasetStore:
 
         return PostgisStore(settings)
     return Store(settings)
-
-
-def frame_checksum(frame: pd.DataFrame) -> str:
-    """SHA-256 of the frame written as the file store writes it (deterministic)."""
-    buf = io.BytesIO()
-    write_frame(frame, buf)
-    return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
 # Parsed files, shared by every Store of the process. A file's name carries its checksum
@@ -237,5 +190,5 @@ class Store:
     def record_error(self, dataset_id: str, error: GeodataError) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = self.meta(dataset_id) or {"id": dataset_id}
-        meta.update(last_error=str(error), last_error_kind=error.kind, last_error_at=_now())
+        meta.update(last_error=str(error), last_error_kind=error.kind, last_error_at=now())
         write_json_atomic(self.meta_path(dataset_id), meta)

@@ -13,18 +13,13 @@ import pandas as pd
 
 from geodata import Settings
 from geodata.indicators import BY_ID as INDICATORS
+from text import escape_text, number
 
 from . import geometry
 from .classify import Classes, classify
-from .escape import escape_text
-from .fmt import number
 from .palettes import NO_DATA
 from .registry import get
 from .spec import Field, LayerSpec, Query
-
-DIGITS_BY_UNIT = {"%": 1, "Jahre": 1, "je 1.000": 1}
-UNIT_EN = {"Personen": "people", "Anzahl": "count", "Jahre": "years", "je 1.000": "per 1,000",
-           "Einw./km²": "residents/km²"}
 
 
 @dataclass(frozen=True)
@@ -147,8 +142,7 @@ def build(layer_id: str, query: Query, settings: Settings | None = None) -> Laye
     if spec.uses_indicator:
         ind = INDICATORS[query.indicator]
         title = ind.label(lang)
-        unit = ind.unit if lang == "de" else UNIT_EN.get(ind.unit, ind.unit)
-        digits = DIGITS_BY_UNIT.get(ind.unit, 0)
+        unit, digits = ind.unit(lang), ind.digits
     elif spec.value:
         value_field = next(f for f in spec.tooltip if f.column == spec.value)
         digits = value_field.digits or 0

@@ -8,7 +8,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from .fmt import number
+from text import number
+
 from .palettes import NO_DATA, colours
 
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval")

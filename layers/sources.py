@@ -114,6 +114,10 @@ def online_points(dataset_id: str):
     return source
 
 
+# Sources made per dataset (the registry passes the layer's datasets).
+FACTORIES = {"online_points": online_points}
+
+
 def districts_with_centres(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     """Districts that have a neighbourhood centre (SBZ), with its name and address.
 

@@ -1,11 +1,12 @@
 import streamlit as st
 
+from geodata import loaders
 from ui import data, project_page, sections, widgets
 from ui.i18n import t
 
 project = project_page.intro("udp")
 indicator = widgets.indicator_picker()
-years = data.load("indicator_years", "bevoelkerung") or {}
+years = data.load(loaders.indicator_years) or {}
 year = widgets.year_picker(years.get(indicator, []), scope="udp_")
 project_page.where(project, project_page.query(project, indicator=indicator, year=year))
 project_page.data_heading()

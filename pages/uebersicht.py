@@ -1,5 +1,6 @@
 import streamlit as st
 
+from geodata import loaders
 from ui import data, widgets
 from ui.i18n import t
 
@@ -10,7 +11,7 @@ chosen = widgets.layer_picker()
 top = st.columns([1, 1])
 with top[0]:
     indicator = widgets.indicator_picker()
-years = data.load("indicator_years", "bevoelkerung") or {}
+years = data.load(loaders.indicator_years) or {}
 with top[1]:
     year = widgets.year_picker(years.get(indicator, []))
 scheme, k = widgets.class_picker()

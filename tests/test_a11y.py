@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs_mirror, run_app
-from tests.test_browser import ARTIFACTS, CHROMIUM, App, launch, serve
+from tests.helpers.app import run_app
+from tests.helpers.browser import ARTIFACTS, App, in_browser, settled
 from ui.frame import all_pages
 
 PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
@@ -29,42 +28,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 # Moderate rules we have fixed and keep fixed: headings that skip a level confuse screen
 # reader users navigating by heading; two maps both called "Map" are two landmarks nobody
-# can tell apart (ui.page_lang names them).
+# can tell apart (server.page_lang names them).
 ALSO_BLOCKING = {"heading-order", "landmark-unique"}
 
-
-
-def in_browser(test):  # type: ignore[no-untyped-def]
-    """Marks of the real-browser tests (as in tests/test_browser.py)."""
-    for mark in (pytest.mark.browser, needs_mirror,
-                 pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")):
-        test = mark(test)
-    return test
-
-
-@pytest.fixture(scope="module")
-def app(good_store: Path) -> Iterator[App]:
-    yield from serve(good_store)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launch()
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1300})
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
-def settled(page) -> None:
-    """The script run is over and the connection stands; late widgets had time to draw."""
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]"
-                           "[data-test-connection-state=CONNECTED]", timeout=90_000)
-    page.wait_for_timeout(1500)
 
 
 def axe_violations(page, name: str) -> list[dict]:
@@ -149,14 +115,16 @@ def test_every_map_is_named_in_the_page_language(app: App, page) -> None:
              "canvas.mapboxgl-canvas')].map(c => c.getAttribute('aria-label'))")
     page.goto(f"{app.url}/planung")
     settled(page)
-    page.wait_for_function(f"() => ({names})().length > 1", timeout=60_000)
-    page.wait_for_timeout(500)
+    # Named once the page script has run over every canvas (after the last one appeared).
+    page.wait_for_function(f"() => {{ const n = ({names})(); "
+                           "return n.length > 1 && n.every(x => x && x.startsWith('Karte')); }",
+                           timeout=60_000)
     german = page.evaluate(names)
     assert german == [f"Karte {i}" for i in range(1, len(german) + 1)], german
     page.goto(f"{app.url}/?lang=en")
     settled(page)
-    page.wait_for_function(f"() => ({names})().length == 1", timeout=60_000)
-    page.wait_for_timeout(500)
+    page.wait_for_function(f"() => {{ const n = ({names})(); "
+                           "return n.length == 1 && n[0] === 'Map'; }", timeout=60_000)
     assert page.evaluate(names) == ["Map"]
 
 

@@ -20,7 +20,8 @@ import geodata
 import geodata.fetch
 import geodata.store
 from geodata import Store, refresh
-from tests.conftest import MIRROR, Fault, fast_settings, free_port, needs_mirror
+from tests.helpers.mirror import MIRROR, Fault, fast_settings, needs_mirror
+from tests.helpers.net import free_port
 
 pytestmark = needs_mirror
 

@@ -8,7 +8,7 @@ import pytest
 
 from geodata import load_catalogue
 from geodata.catalogue import expand_months, expand_years
-from tests.conftest import MIRROR, needs_mirror
+from tests.helpers.mirror import MIRROR, needs_mirror
 
 REQUIRED_FIELDS = ("id", "title_de", "title_en", "publisher", "licence", "attribution",
                    "format", "cadence")

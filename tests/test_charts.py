@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 import geodata
-from geodata import loaders
-from layers import charts
-from tests.conftest import MIRROR, needs_mirror
+from figures import charts
+from geodata import climate, loaders, sea
+from tests.helpers.mirror import MIRROR, needs_mirror
+from text import texts
 
 pytestmark = needs_mirror
 
@@ -71,7 +72,7 @@ def test_anomaly_2023_is_value_minus_reference_mean(mv: pd.DataFrame) -> None:
     temp = mv[mv["variable"] == "temperatur"]
     ref_mean = temp.loc[temp["year"].between(1961, 1990), "value"].mean()
     value_2023 = float(temp.loc[temp["year"] == 2023, "value"].iloc[0])
-    an = charts.anomalies(mv).set_index("year")
+    an = climate.anomalies(mv).set_index("year")
     assert an.loc[2023, "anomaly"] > 0
     assert an.loc[2023, "anomaly"] == pytest.approx(value_2023 - ref_mean)
     assert an.attrs["ref_mean"] == pytest.approx(ref_mean)
@@ -79,10 +80,10 @@ def test_anomaly_2023_is_value_minus_reference_mean(mv: pd.DataFrame) -> None:
 
 def test_reference_period_without_data_is_a_clear_error(mv: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="reference period 1700–1730 has no data"):
-        charts.anomalies(mv, ref=(1700, 1730))
+        climate.anomalies(mv, ref=(1700, 1730))
     # Sunshine starts in 1951: a 1881–1910 reference cannot exist.
     with pytest.raises(ValueError, match="no data"):
-        charts.anomalies(mv, "sonnenschein", ref=(1881, 1910))
+        climate.anomalies(mv, "sonnenschein", ref=(1881, 1910))
 
 
 def test_stripes_one_per_year_with_symmetric_colours(mv: pd.DataFrame) -> None:
@@ -136,8 +137,9 @@ def test_english_titles_differ_from_german(mv: pd.DataFrame, monthly: pd.DataFra
         # German charts carry the German number locale, English ones Vega's default.
         assert de["config"]["locale"]["number"]["decimal"] == ","
         assert "locale" not in en.get("config", {})
-    assert set(charts.CHART_TEXTS) and all(
-        set(v) == {"de", "en"} for v in charts.CHART_TEXTS.values())
+    chart_keys = {lang: {k for k in texts(lang) if k.startswith("chart.")}
+                  for lang in ("de", "en")}
+    assert chart_keys["de"] and chart_keys["de"] == chart_keys["en"]
 
 
 def test_no_chart_points_to_the_network(mv: pd.DataFrame, monthly: pd.DataFrame,
@@ -190,7 +192,7 @@ def test_monthly_chart_other_variables_without_band(monthly: pd.DataFrame) -> No
 
 
 def test_summer_days_flags_incomplete_years(monthly: pd.DataFrame) -> None:
-    table = charts.summer_days(monthly).set_index("year")
+    table = climate.summer_days(monthly).set_index("year")
     summer = monthly[monthly["month"].between(5, 9)].groupby("year")["month"].nunique()
     expected_incomplete = sorted(int(y) for y, n in summer.items() if n < 5)
     assert expected_incomplete == [2021]  # the series ends in July 2021
@@ -212,7 +214,7 @@ def test_summer_days_keep_unknown_counts_unknown(monthly: pd.DataFrame) -> None:
     july = (doctored["year"] == 2012) & (doctored["month"] == 7)
     doctored.loc[july, ["days_tx_ge25", "days_tx_ge30"]] = np.nan
     doctored.loc[july, "t_abs_max_c"] = 31.0
-    table = charts.summer_days(doctored).set_index("year")
+    table = climate.summer_days(doctored).set_index("year")
     assert not table.loc[2012, "complete"]
     assert table.loc[2011, "complete"]
 
@@ -230,7 +232,7 @@ def test_summer_days_chart_shows_only_complete_years(monthly: pd.DataFrame) -> N
 
 
 def test_sea_level_trend_in_subtitle_formatted_per_language(sl: pd.DataFrame) -> None:
-    trend = loaders.linear_trend(sl["decimal_year"], sl["msl_mm"])
+    trend = climate.linear_trend(sl["decimal_year"], sl["msl_mm"])
     assert trend.slope_per_year == pytest.approx(1.27, abs=0.01)
     de = subtitle(spec(charts.sea_level_chart(sl)))
     en = subtitle(spec(charts.sea_level_chart(sl, lang="en")))
@@ -257,7 +259,7 @@ def test_annual_sea_level_needs_eleven_months(sl: pd.DataFrame) -> None:
 
 
 def test_storm_surge_classes_are_contiguous() -> None:
-    classes = charts.storm_surge_classes()
+    classes = sea.storm_surge_classes()
     assert list(classes["class_de"]) == ["Sturmflut", "mittlere Sturmflut", "schwere Sturmflut",
                                          "sehr schwere Sturmflut"]
     assert list(classes["lower_m"]) == [1.00, 1.25, 1.50, 2.00]

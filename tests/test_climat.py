@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from geodata.formats.climat import COLUMNS, ClimatFormatError, parse_climat, parse_climat_files
-from tests.conftest import MIRROR
+from tests.helpers.mirror import MIRROR
 
 SHARED = MIRROR.parent
 RAW_DIR = (

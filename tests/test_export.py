@@ -1,4 +1,4 @@
-"""Downloads (layers.export) and the resilience heatmap, checked against the mirrored data."""
+"""Downloads (figures.export) and the resilience heatmap, checked against the mirrored data."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 import shapely
 
 import geodata
+from figures import charts
+from figures.export import attribution_header, export, export_formats
 from geodata import StoreError, loaders
 from geodata.indicators import BY_ID
-from layers import charts
-from layers.export import attribution_header, export, export_formats
-from tests.conftest import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = needs_mirror
 

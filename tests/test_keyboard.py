@@ -7,14 +7,8 @@ layer on, changes the indicator and the year, and chooses a district, each with 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.conftest import needs_mirror
-from tests.test_a11y import browser, in_browser, settled  # noqa: F401  (fixture)
-from tests.test_browser import ARTIFACTS, App, serve
+from tests.helpers.browser import ARTIFACTS, App, in_browser, settled, steady_screenshot
+from tests.helpers.mirror import needs_mirror
 from ui.frame import all_pages
 
 pytestmark = [needs_mirror]
@@ -23,19 +17,6 @@ FOCUSED = """() => { const e = document.activeElement;
           label: e.getAttribute('aria-label') || '', text: (e.innerText || '').trim(),
           testid: e.getAttribute('data-testid') || '',
           href: e.getAttribute('href') || ''}; }"""
-
-
-@pytest.fixture(scope="module")
-def app(good_store: Path) -> Iterator[App]:
-    yield from serve(good_store)
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1400, "height": 1300})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def tab_to(page, matches, limit: int = 80, key: str = "Tab") -> dict:
@@ -123,9 +104,7 @@ def test_focus_is_visible(app: App, page) -> None:
     settled(page)
     walk(page, lambda f: f["label"] == "Kennwert")
     box = page.get_by_test_id("stSelectbox").first
-    page.wait_for_timeout(300)  # focus styles may animate in
-    focused = box.screenshot()
+    focused = steady_screenshot(box)  # focus styles may animate in
     page.keyboard.press("Tab")  # on to the year slider
-    page.wait_for_timeout(300)
     assert page.evaluate(FOCUSED)["label"] == "Jahr"
-    assert box.screenshot() != focused
+    assert steady_screenshot(box) != focused

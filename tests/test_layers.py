@@ -14,10 +14,10 @@ from layers import geometry, registry
 from layers.build import build, tip_html, tip_text
 from layers.classify import classify
 from layers.deck import deck
-from layers.escape import escape_text
 from layers.palettes import NO_DATA, colours
 from layers.spec import Query
-from tests.conftest import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror
+from text import escape_text
 
 EVIL = ["<img src=x onerror=alert(1)>", "`${alert(1)}`", "a\\b'\"&"]
 

@@ -19,7 +19,7 @@ from layers.build import LayerData, build, tip_html
 from layers.leaflet import folium_map, map_html
 from layers.palettes import rgba
 from layers.spec import Query
-from tests.conftest import MIRROR, needs_mirror
+from tests.helpers.mirror import MIRROR, needs_mirror
 
 LAYER_IDS = ("indikator", "hitze", "wasserflaechen", "warnow", "uferbezirke", "orte_wasser")
 URL = re.compile(r"https?://", re.IGNORECASE)

@@ -9,7 +9,7 @@ import pytest
 
 from geodata import loaders
 from geodata.indicators import INDICATORS, derive
-from tests.conftest import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = needs_mirror
 

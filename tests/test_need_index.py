@@ -16,7 +16,7 @@ from geodata.need_index import (
     need_index,
     normalise_weights,
 )
-from tests.conftest import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = needs_mirror
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from geodata import Store, loaders, refresh
-from tests.conftest import MirrorServer, fast_settings, free_port
+from tests.helpers.mirror import MirrorServer, fast_settings
+from tests.helpers.net import free_port
 
 ONLINE = {
     "baeume": ("baeume/baeume.json",

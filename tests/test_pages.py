@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import needs_mirror, run_app
+from tests.helpers.app import run_app
+from tests.helpers.mirror import needs_mirror
 
 pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata import loaders
-from tests.conftest import fast_settings, needs_mirror, run_app
+from tests.helpers.app import run_app
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 PAGE = "pages/planer.py"

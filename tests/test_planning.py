@@ -11,7 +11,7 @@ import pytest
 
 from geodata import loaders, planning
 from geodata.indicators import BY_ID
-from tests.conftest import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = needs_mirror
 

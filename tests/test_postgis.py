@@ -28,7 +28,7 @@ from geodata import loaders, open_store, refresh
 from geodata.config import load_settings
 from geodata.postgis import PostgisStore
 from geodata.store import Store
-from tests.conftest import (
+from tests.helpers.mirror import (
     DISTRICTS_JSON,
     ROOT,
     Fault,
@@ -36,6 +36,7 @@ from tests.conftest import (
     fast_settings,
     needs_mirror,
 )
+from tests.helpers.net import poll_until
 
 pytestmark = [pytest.mark.postgis, needs_mirror]
 
@@ -190,7 +191,7 @@ def test_database_url_from_environment_or_secrets(tmp_path: Path, monkeypatch) -
 
 
 def test_an_unreachable_database_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from tests.helpers.net import free_port
 
     settings = fast_settings(tmp_path, None).with_(
         database_url=f"postgresql://nobody:secret@127.0.0.1:{free_port()}/none")
@@ -224,7 +225,8 @@ def test_the_app_says_once_that_the_database_is_down_and_fetches_nothing(
         app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A replica whose database is down shows one plain sentence per page (no host, no
     password), keeps its pages working and does not start downloading every dataset."""
-    from tests.conftest import free_port, run_app
+    from tests.helpers.app import run_app
+    from tests.helpers.net import free_port
 
     monkeypatch.setenv("GEODATA_DATABASE_URL",
                        f"postgresql://dash:geheim@127.0.0.1:{free_port()}/geo")
@@ -332,7 +334,10 @@ def test_readers_see_one_whole_copy_while_refreshes_switch(
         meta = store.meta("stadtbereiche") or {}
         for i in range(12):
             store.commit("stadtbereiche", versions[(i + 1) % 2], meta)
-            time.sleep(0.05)
+            # Readers load the new copy before the next switch (a race needs them busy).
+            loaded = sum(seen.values()) + len(errors)
+            poll_until(lambda n=loaded: sum(seen.values()) + len(errors) > n, 30,
+                       "a load after the switch", interval=0.02)
     finally:
         stop.set()
         for t in threads:

@@ -9,12 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from layers.escape import escape_text
-from tests.conftest import needs_mirror, run_app
-from ui.tour import DEFAULT_TOUR, load_tour
+from presenter.tour import DEFAULT_TOUR, load_tour
+from tests.helpers.app import run_app
+from tests.helpers.mirror import needs_mirror
+from text import escape_text
 
 pytestmark = needs_mirror
-PAGE = "pages/presenter.py"
+PAGE = "pages/vortrag.py"
 BASE = "http://192.168.178.20:8501"
 TOUR = load_tour(DEFAULT_TOUR)
 
@@ -47,7 +48,7 @@ def _open_directly(page: str, **params: str):
     """A fresh session whose first request is a shared link to ``page``."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import APP
+    from tests.helpers.app import APP
 
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in params.items():

@@ -6,6 +6,7 @@ keys a presentation clicker sends, reads the QR code off the screen and opens it
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -19,21 +20,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, free_port, needs_mirror
-from tests.services import wait_healthy
-from tests.test_browser import (  # noqa: F401  (fixtures)
+from presenter.tour import DEFAULT_TOUR, load_tour
+from tests.helpers.browser import (
     ARTIFACTS,
-    CHROMIUM,
+    BROWSER,
     WATER_RGB,
     Watched,
-    _no_console_errors,
-    browser,
+    no_console_errors,
+    steady_screenshot,
     watch,
 )
-from ui.tour import DEFAULT_TOUR, load_tour
+from tests.helpers.mirror import ROOT
+from tests.helpers.net import free_port, holds, poll_until, wait_healthy
 
-pytestmark = [pytest.mark.browser, needs_mirror,
-              pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")]
+pytestmark = BROWSER
 TOUR = load_tour(DEFAULT_TOUR)
 SCALE = 0.15  # 20 s steps take 3 s
 LAND_RGB = (0xF4, 0xF1, 0xEA)  # layers.basemap's land colour
@@ -42,7 +42,7 @@ IDLE_S = 8  # long enough that no auto-advance slips between two key presses
 
 @pytest.fixture(scope="module")
 def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iterator[str]:
-    """`python -m ui.present serve` on a copy of the store, offline, on a free port."""
+    """`python -m presenter serve` on a copy of the store, offline, on a free port."""
     ARTIFACTS.mkdir(exist_ok=True)
     store = tmp_path_factory.mktemp("present") / "data"
     shutil.copytree(good_store, store)
@@ -54,11 +54,11 @@ def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
     env.pop("PRESENTER_TOUR", None)
     log = (ARTIFACTS / f"present-{port}.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.present", "serve", "--port", str(port),
+        [sys.executable, "-m", "presenter", "serve", "--port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_healthy(url, proc, what=f"ui.present (log: {log.name})")
+        wait_healthy(url, proc, what=f"presenter.cli (log: {log.name})")
     except RuntimeError:
         proc.kill()
         raise
@@ -70,7 +70,7 @@ def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
 
 
 @pytest.fixture
-def big_screen(browser) -> Iterator[Watched]:  # noqa: F811
+def big_screen(browser) -> Iterator[Watched]:
     yield from watch(browser, 1920, 1080)
 
 
@@ -104,17 +104,21 @@ def _map_drawn(page, timeout_s: float = 30) -> None:
         "() => [...document.querySelectorAll(\"[data-testid='stDeckGlJsonChart'] canvas\")]"
         ".some(c => c.width > 100)", timeout=60_000)
     box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
-    deadline, share = time.time() + timeout_s, 0.0
-    while time.time() < deadline:
+    shares = [0.0]
+
+    def painted() -> bool:
         img = Image.open(BytesIO(page.screenshot(clip=box))).convert("RGB").resize((96, 64))
         pixels = [img.getpixel((x, y)) for y in range(64) for x in range(96)]
-        share = sum(1 for px in pixels
-                    if any(sum(abs(a - b) for a, b in zip(px, ref, strict=True)) < 24
-                           for ref in (LAND_RGB, WATER_RGB))) / len(pixels)
-        if share > 0.05:
-            return
-        page.wait_for_timeout(300)
-    raise AssertionError(f"the offline basemap did not draw ({share:.0%} basemap colours)")
+        shares.append(sum(1 for px in pixels
+                          if any(sum(abs(a - b) for a, b in zip(px, ref, strict=True)) < 24
+                                 for ref in (LAND_RGB, WATER_RGB))) / len(pixels))
+        return shares[-1] > 0.05
+
+    try:
+        poll_until(painted, timeout_s, "the offline basemap", interval=0.3)
+    except AssertionError:
+        raise AssertionError(f"the offline basemap did not draw ({shares[-1]:.0%} basemap "
+                             "colours)") from None
 
 
 def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
@@ -124,13 +128,16 @@ def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
     page.locator(".tour-counter").wait_for(timeout=90_000)
     # Auto-advance: 1 → 2 → 3 → 4, each after (about) its scaled duration, none skipped.
     seen, changed_at = [_step(page)], [time.time()]
-    deadline = time.time() + 90
-    while len(seen) < 4 and time.time() < deadline:
+
+    def four_steps() -> bool:
         now = _step(page)
         if now != seen[-1]:
             seen.append(now)
             changed_at.append(time.time())
-        page.wait_for_timeout(100)
+        return len(seen) >= 4
+
+    with contextlib.suppress(AssertionError):  # the assertion below says what was seen
+        poll_until(four_steps, 90, "four steps", interval=0.1)
     assert seen == [1, 2, 3, 4], seen
     shortest = min(b - a for a, b in itertools.pairwise(changed_at))
     # (generous: on a loaded machine the browser may show a step late, shortening its time)
@@ -154,9 +161,8 @@ def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
     last_input = time.time()
     # It stays on this step while the visitor is busy ...
     expect(page.locator(".tour-status").filter(has_text="pausiert")).to_have_count(1)
-    while time.time() < last_input + IDLE_S - 3:
-        assert _step(page) == n
-        page.wait_for_timeout(250)
+    assert holds(lambda: _step(page) == n, last_input + IDLE_S - 3 - time.time()), \
+        "the tour moved on while the visitor was busy"
     expect(page.locator(".tour-caption")).to_contain_text(TOUR.steps[n - 1].caption_de,
                                                           timeout=30_000)
     # F switches the big screen to full screen and back.
@@ -167,7 +173,7 @@ def test_the_tour_advances_by_itself_and_the_keys_turn_it(present_app: str,
     assert _step(page) == n
     # ... and goes on by itself after the idle time.
     _wait_step(page, n + 1, IDLE_S + TOUR.steps[n - 1].duration * SCALE + 10)
-    _no_console_errors(big_screen)
+    no_console_errors(big_screen)
 
 
 def test_screenshots_of_every_step_at_1920x1080(present_app: str,
@@ -177,8 +183,7 @@ def test_screenshots_of_every_step_at_1920x1080(present_app: str,
         page.goto(f"{present_app}/praesentation?step={n}&auto=0")
         _wait_step(page, n, 90)
         _map_drawn(page)
-        page.wait_for_timeout(600)
-        page.screenshot(path=str(ARTIFACTS / f"presenter-step-{n}.png"))
+        steady_screenshot(page, path=str(ARTIFACTS / f"presenter-step-{n}.png"))
         # Nothing cut off: caption, legend, QR code and the buttons lie inside the screen.
         for selector in (".tour-caption", ".tour-counter", ".legend", ".tour-qr img",
                          ".tour-sources"):
@@ -193,7 +198,7 @@ def test_screenshots_of_every_step_at_1920x1080(present_app: str,
         size = page.locator(".tour-caption").evaluate("e => parseFloat(getComputedStyle(e)"
                                                       ".fontSize)")
         assert size >= 32, size
-    _no_console_errors(big_screen)
+    no_console_errors(big_screen)
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -239,4 +244,4 @@ def test_the_qr_code_hands_the_view_to_a_phone(present_app: str, big_screen: Wat
         expect(year).to_have_attribute("aria-valuetext", str(step.year))
     phone.screenshot(path=str(ARTIFACTS / f"presenter-handoff-{n}.png"))
     phone.close()
-    _no_console_errors(big_screen)
+    no_console_errors(big_screen)

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodata import loaders
-from tests.conftest import fast_settings, free_port, needs_mirror, run_app
-from tests.test_pegelonline import FakePegel
-from ui.projects import projects
+from app.projects import projects
+from geodata import climate, loaders
+from tests.helpers.app import run_app
+from tests.helpers.mirror import fast_settings, needs_mirror
+from tests.helpers.net import free_port
+from tests.helpers.pegel import FakePegel
 
 pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
 SECTIONS_DE = ["Worum es geht", "Wo in der Stadt", "Was die Daten zeigen", "Stand und Quellen"]
@@ -72,7 +74,7 @@ def test_navigation_lists_the_map_and_seven_projects() -> None:
 def test_water_page_sea_level_trend_and_surge_classes(good_store: Path) -> None:
     at = run("pages/projekt_wasser.py")
     sea = loaders.sea_level(fast_settings(good_store, None))
-    trend = loaders.linear_trend(sea.decimal_year, sea.msl_mm)
+    trend = climate.linear_trend(sea.decimal_year, sea.msl_mm)
     assert round(trend.slope_per_year, 1) == 1.3
     assert "Trend 1855–2017: 1,3 mm pro Jahr" in texts(at)
     surges = next(d.value for d in at.dataframe if "Klasse" in d.value.columns)

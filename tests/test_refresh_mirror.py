@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geodata import Store, load_catalogue, loaders, refresh
-from tests.conftest import MIRROR, ROOT, fast_settings, needs_mirror
+from tests.helpers.mirror import MIRROR, ROOT, fast_settings, needs_mirror
 
 pytestmark = needs_mirror
 

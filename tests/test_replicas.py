@@ -12,7 +12,6 @@ import re
 import secrets
 import shutil
 import signal
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,8 +22,16 @@ import pytest
 
 import geodata
 from geodata import refresh
-from tests.conftest import ROOT, MirrorServer, fast_settings, needs_mirror
-from tests.services import NGINX_TEMPLATE, Nginx, PgCluster, Replica, render_template, start_replica
+from tests.helpers.mirror import ROOT, MirrorServer, fast_settings, needs_mirror
+from tests.helpers.net import poll_until
+from tests.helpers.servers import (
+    NGINX_TEMPLATE,
+    Nginx,
+    PgCluster,
+    Replica,
+    render_template,
+    start_replica,
+)
 
 pytestmark = [pytest.mark.nginx, needs_mirror]
 COMPOSE = ROOT / "deploy" / "compose.yaml"
@@ -179,11 +186,9 @@ def _routes_per_replica(stack: Stack, per_replica: int) -> dict[str, list[str]]:
     for _ in range(60):
         _s, headers, _b = _get(f"{stack.proxy.url}/_stcore/health")
         route = headers["set-cookie"].split(";")[0].split("=", 1)[1]
-        deadline = time.time() + 5
-        up = None
-        while up is None and time.time() < deadline:
-            up = next((ln["up"] for ln in stack.log_lines() if ln["route"] == route), None)
-            time.sleep(0.05)
+        up = poll_until(lambda route=route: next(
+            (ln["up"] for ln in stack.log_lines() if ln["route"] == route), None),
+            5, f"the access log line of route {route}", interval=0.05)
         assert up in found, up
         if len(found[up]) < per_replica:
             found[up].append(route)
@@ -213,7 +218,7 @@ def _heading(page, text: str, timeout: float = 90_000) -> None:
 def test_sessions_stick_and_a_stopped_replica_costs_only_its_own(stack: Stack) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM_ARGS
+    from tests.helpers.browser import CHROMIUM_ARGS
 
     routes = _routes_per_replica(stack, 2)
     a, b = (r.address for r in stack.replicas)
@@ -261,10 +266,9 @@ def test_sessions_stick_and_a_stopped_replica_costs_only_its_own(stack: Stack) -
         # view comes back from the URL). A click while the page still waits for its server
         # is lost, so they may need a few.
         for v in moved:
-            deadline = time.time() + 60
-            while len(v.sockets) < 2 and time.time() < deadline:
-                v.page.wait_for_timeout(200)
-            assert len(v.sockets) >= 2, "no reconnect"
+            # (a Playwright call on each look lets the page's websocket events in)
+            poll_until(lambda v=v: v.page.evaluate("1") and len(v.sockets) >= 2, 60,
+                       "a reconnect", interval=0.2)
             for _attempt in range(12):
                 v.page.get_by_text("Deutsch", exact=True).click()
                 try:

@@ -1,4 +1,4 @@
-"""Exports of a planner's selection (layers.report), checked with the mirrored district data."""
+"""Exports of a planner's selection (figures.report), checked with the mirrored district data."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ import pytest
 import shapely
 
 import geodata
-from geodata import loaders
-from layers import charts
-from layers.report import (
+from figures import charts
+from figures.report import (
     chart_png,
     report_filename,
     selection_csv,
     selection_geojson,
     wide_table,
 )
-from tests.conftest import fast_settings, needs_mirror
+from geodata import loaders
+from tests.helpers.mirror import fast_settings, needs_mirror
 
 CODES = ["A", "E", "K", "N"]
 INDICATORS = ["einwohner", "dichte", "anteil_65_plus"]
@@ -114,8 +114,8 @@ def test_csv_opens_with_german_spreadsheet_settings(
 def test_csv_in_english(table: pd.DataFrame, sources: list[dict[str, Any]]) -> None:
     back = pd.read_csv(BytesIO(selection_csv(table.set_index("code"), sources, lang="en")),
                        sep=";", decimal=",", encoding="utf-8-sig")
-    assert list(back.columns) == ["Code", "District", "Residents (Personen)",
-                                  "Population density (Einw./km²)", "Share aged 65+ (%)",
+    assert list(back.columns) == ["Code", "District", "Residents (people)",
+                                  "Population density (residents/km²)", "Share aged 65+ (%)",
                                   "source", "licence", "as_of"]
     assert back["source"].str.contains("Population structure").all()
 

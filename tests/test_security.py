@@ -2,7 +2,7 @@
 known vulnerabilities in the installed dependencies.
 
 * The effective Streamlit configuration (``.streamlit/config.toml`` plus whatever
-  ``STREAMLIT_*`` variables this environment sets, read the way ``python -m ui.serve`` reads
+  ``STREAMLIT_*`` variables this environment sets, read the way ``python -m server`` reads
   it) keeps XSRF protection on, shows no error details, sends no usage statistics and runs
   the deployment profile (no file watching, no dev mode, tiny upload limit).
 * Static serving exposes the local map assets and nothing else, also to path tricks.
@@ -24,14 +24,14 @@ import re
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, needs_mirror, run_app
-from tests.test_browser import App, serve
+from tests.helpers.app import run_app
+from tests.helpers.browser import App
+from tests.helpers.mirror import ROOT, needs_mirror
 from ui.frame import all_pages
 
 READ_CONFIG = """
@@ -46,7 +46,7 @@ KEYS = ["server.enableXsrfProtection", "server.enableCORS", "client.showErrorDet
         "server.fileWatcherType", "server.runOnSave", "server.maxUploadSize",
         "client.toolbarMode", "server.headless"]
 # What static/ may hold (generated at start-up): Leaflet's files, the basemap style, the
-# page-language script (ui.page_lang) and the README explaining the folder (public text).
+# page-language script (server.page_lang) and the README explaining the folder (public text).
 STATIC_ALLOWED = re.compile(
     r"README\.md|page-lang\.js|basemap/style\.json"
     r"|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)")
@@ -93,7 +93,7 @@ def test_app_takes_no_uploads() -> None:
 def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
     from ui import page_lang
 
-    page_lang.write_script()  # what ui.serve writes at start-up
+    page_lang.write_script()  # what server.serve writes at start-up
     run_app()  # the first run writes Leaflet and the basemap style into static/
     files = sorted(str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*")
                    if p.is_file())
@@ -103,11 +103,6 @@ def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
 
 
 # --- the running server -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app(good_store: Path) -> Iterator[App]:
-    yield from serve(good_store)
 
 
 def raw_get(url: str, path: str, method: str = "GET") -> tuple[int, bytes, dict]:

@@ -9,14 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app.projects import projects
 from geodata import FetchError, Store, refresh
 from geodata.config import load_settings
 from geodata.fetch import get_json, make_session
 from layers.deck import NAMED_VIEWS, MapView
-from tests.conftest import MIRROR, MirrorServer, fast_settings, needs_mirror
-from ui import present
-from ui.projects import projects
-from ui.tour import (
+from presenter.tour import (
     DEFAULT_TOUR,
     TourError,
     load_tour,
@@ -26,6 +24,8 @@ from ui.tour import (
     readiness,
     step_problems,
 )
+from tests.helpers.mirror import MIRROR, MirrorServer, fast_settings, needs_mirror
+from ui import present
 
 GOOD_STEP = """\
   - page: karte

@@ -13,31 +13,28 @@ corpus shown as typed. Tables are canvas-drawn, so there the check is the table 
 from __future__ import annotations
 
 import contextlib
-import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from geodata import refresh
 from layers.build import build
 from layers.spec import Query
-from tests.conftest import DISTRICTS_JSON, MIRROR, Fault, MirrorServer, fast_settings, needs_mirror
-from tests.test_browser import (  # noqa: F401  (fixtures)
+from tests.helpers.browser import (
     ARTIFACTS,
-    CHROMIUM,
+    BROWSER,
+    LEAFLET_FRAME,
     App,
-    _district_point,
-    _hover_tooltip,
-    _open_map,
-    browser,
+    district_point,
+    hover_tooltip,
+    leaflet_tooltip_texts,
+    open_map,
     serve,
-    watched,
+    settled,
 )
+from tests.helpers.mirror import fast_settings, renamed_store
 
-pytestmark = [pytest.mark.browser, needs_mirror,
-              pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine")]
+pytestmark = BROWSER
 
 CORPUS = {
     "A": '<img src=x onerror=alert("A")>',
@@ -49,7 +46,6 @@ CORPUS = {
     "H": '[klick](javascript:alert("H"))',
     "I": "*fett* _kursiv_ $x^2$ :red[rot] # kein Titel",
 }
-ORTSTEILE_JSON = MIRROR / "geo.sv.rostock.de/download/opendata/ortsteile/ortsteile.json"
 ORTSTEIL_CORPUS = ['<img src=y onerror=alert("O1")>', '${alert("O2")}', "`O3` \\ $O3$"]
 # Markup the corpus would create if anything were interpreted.
 INJECTED = """() => {
@@ -67,31 +63,9 @@ CLEAN = {"img": 0, "handlers": 0, "jslinks": 0, "katex": 0}
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iterator[App]:
     ARTIFACTS.mkdir(exist_ok=True)
-    store = tmp_path_factory.mktemp("xss") / "data"
-    shutil.copytree(good_store, store)
-    districts = json.loads(DISTRICTS_JSON.read_bytes())
-    for feature in districts["features"]:
-        code = feature["properties"]["code"]
-        if code in CORPUS:
-            feature["properties"]["bezeichnung"] = CORPUS[code]
-    quarters = json.loads(ORTSTEILE_JSON.read_bytes())
-    for feature, name in zip(quarters["features"], ORTSTEIL_CORPUS, strict=False):
-        feature["properties"]["name"] = name
-    server = MirrorServer(MIRROR)
-    server.faults["stadtbereiche.json"] = Fault(body=json.dumps(districts).encode())
-    server.faults["ortsteile.json"] = Fault(body=json.dumps(quarters).encode())
-    try:
-        outcomes = refresh(["stadtbereiche", "ortsteile"], fast_settings(store, server.url))
-    finally:
-        server.close()
-    assert all(o.status == "updated" for o in outcomes), [o.message for o in outcomes]
+    store = renamed_store(tmp_path_factory.mktemp("xss") / "data", good_store, CORPUS,
+                          ORTSTEIL_CORPUS)
     yield from serve(store)
-
-
-def settled(page) -> None:
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]"
-                           "[data-test-connection-state=CONNECTED]", timeout=90_000)
-    page.wait_for_timeout(1000)
 
 
 def visible_text(page) -> str:
@@ -111,36 +85,23 @@ def test_corpus_survives_loading_unchanged(hostile_app: App) -> None:
     assert set(ORTSTEIL_CORPUS) <= set(quarters)
 
 
-def test_deck_tooltips_show_the_corpus_as_text(hostile_app: App, watched) -> None:  # noqa: F811
-    box = _open_map(watched, f"{hostile_app.url}/?layers=indikator")
+def test_deck_tooltips_show_the_corpus_as_text(hostile_app: App, watched) -> None:
+    box = open_map(watched, f"{hostile_app.url}/?layers=indikator")
     for code, payload in CORPUS.items():
         watched.page.mouse.move(5, 5)
-        text = _hover_tooltip(watched, box, *_district_point(hostile_app.store, code))
+        text = hover_tooltip(watched, box, *district_point(hostile_app.store, code))
         assert f"Stadtbereich: {payload}" in text, (code, text)
     assert watched.page.evaluate(INJECTED) == CLEAN
     watched.page.screenshot(path=str(ARTIFACTS / "xss-corpus-deck.png"))
 
 
 def test_leaflet_tooltips_show_the_corpus_as_text(hostile_app: App,
-                                                  watched) -> None:  # noqa: F811
+                                                  watched) -> None:
     page = watched.page
     page.goto(f"{hostile_app.url}/?view=leaflet&layers=indikator,ortsteile")
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
-    paths = frame.locator("path.leaflet-interactive")
-    paths.first.wait_for(timeout=60_000)
     wanted = set(CORPUS.values()) | set(ORTSTEIL_CORPUS)
-    seen: set[str] = set()
-    for i in range(paths.count()):
-        paths.nth(i).hover(force=True)
-        tip = frame.locator(".leaflet-tooltip")
-        try:
-            tip.first.wait_for(state="visible", timeout=1_500)
-        except Exception:  # a hidden sliver: no tooltip to read
-            continue
-        text = tip.first.inner_text()
-        seen |= {w for w in wanted if w in text}
-        if seen == wanted:
-            break
+    seen = leaflet_tooltip_texts(page, wanted, tip_timeout_ms=1_500)
+    frame = page.frame_locator(LEAFLET_FRAME)
     assert seen == wanted, wanted - seen
     inside = frame.locator("body")
     assert inside.locator("img[src='x'], img[src='y']").count() == 0
@@ -159,7 +120,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("path,codes", PAGES, ids=[p for p, _c in PAGES])
-def test_pages_show_the_corpus_literally(hostile_app: App, watched,  # noqa: F811
+def test_pages_show_the_corpus_literally(hostile_app: App, watched,
                                          path: str,
                                          codes: list[str]) -> None:
     page = watched.page

@@ -6,6 +6,7 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -21,8 +22,9 @@ from geodata import loaders
 from layers import registry
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
-from layers.escape import escape_markdown
 from layers.spec import Query
+from server import static
+from text import escape_markdown
 
 from .i18n import lang, t
 
@@ -127,15 +129,18 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _cached(loader_name: str, stamp: str) -> Any:
-    return getattr(loaders, loader_name)()
+def _cached(loader_name: str, args: tuple, stamp: str) -> Any:
+    return getattr(loaders, loader_name)(*args)
 
 
-def load(loader_name: str, *dataset_ids: str) -> Any:
-    """``geodata.loaders.<loader_name>()`` through the cache; None when data is missing."""
-    if not available(dataset_ids):
+def load(loader: loaders.Loader, *args: Any) -> Any:
+    """A loader of ``geodata.loaders`` through the cache, keyed by the data it declares it
+    reads (``loader.datasets``); None when that data is missing (a warning says which)."""
+    if getattr(loaders, loader.__name__, None) is not loader:
+        raise ValueError(f"{loader!r} is not a loader of geodata.loaders")
+    if loader.datasets and not available(loader.datasets):
         return None
-    return _cached(loader_name, stamp(dataset_ids))
+    return _cached(loader.__name__, args, stamp(loader.datasets))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -207,6 +212,17 @@ def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False
     serialised once instead of on every rerun."""
     key = tuple((d.spec.id, d.query, stamp(d.spec.datasets)) for d in layers)
     return _deck(key, tuple(layers), map_style, extruded, small, view)
+
+
+@st.cache_resource(show_spinner=False)
+def _static(version: str) -> str:
+    return static.prepare(_settings(), version)
+
+
+def basemap_url() -> str:
+    """URL of the local map style; written again when districts or water change."""
+    version = hashlib.sha256(stamp(("stadtbereiche", "wasser")).encode()).hexdigest()[:12]
+    return _static(version)
 
 
 def catalogue_status() -> pd.DataFrame:

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
+
+from app.pages import ABOUT_PAGES, CITY_PAGES
+from app.projects import projects
 
 from . import a11y, state
 from .i18n import LANGS, t
-from .projects import projects
-
-
-@dataclass(frozen=True)
-class PageDef:
-    script: str
-    title_key: str
-    icon: str
-    url_path: str
-    default: bool = False
-
-
-# A URL path must never equal a file name in pages/: on a fresh server Streamlit's legacy
-# router runs first, and a deep link like /klima would run pages/klima.py on its own,
-# without this frame. With distinct names it falls back to dashboard.py, which then routes.
-CITY_PAGES: tuple[PageDef, ...] = (
-    PageDef("pages/uebersicht.py", "page_overview", "🗺️", "karte", default=True),
-    PageDef("pages/planer.py", "page_planner", "📊", "planung"),
-    PageDef("pages/presenter.py", "page_presenter", "📽️", "praesentation"),
-)
-# Pages about the dashboard itself, listed after the projects.
-ABOUT_PAGES: tuple[PageDef, ...] = (
-    PageDef("pages/erklaerung_barrierefreiheit.py", "page_accessibility", "♿",
-            "barrierefreiheit"),
-)
 
 
 def all_pages() -> list[tuple[str, str, str, str, bool]]:

@@ -1,7 +1,7 @@
 """The planner workspace: compare districts, trends, district twins, exports.
 
-The statistics live in ``geodata.planning``, charts in ``layers.charts``, files in
-``layers.report``; this module only arranges them and binds choices to the URL.
+The statistics live in ``geodata.planning``, charts in ``figures.charts``, files in
+``figures.report``; this module only arranges them and binds choices to the URL.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import pandas as pd
 import streamlit as st
 
 import geodata
+from figures import charts, report
 from geodata import loaders, planning
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
-from layers import charts, report
-from layers.escape import escape_markdown
-from layers.fmt import number, signed
+from text import escape_markdown, number, signed
 
 from . import data, state, widgets
 from .i18n import lang, t
@@ -28,8 +27,8 @@ DEFAULT_INDICATORS = ["einwohner", "dichte", "anteil_65_plus", "anteil_single"]
 
 def pick() -> tuple[list[str], list[str], int | None] | None:
     """Districts (2–4), indicators and a year, all restored from a shared link."""
-    districts = data.load("districts", "stadtbereiche")
-    years = data.load("indicator_years", "bevoelkerung")
+    districts = data.load(loaders.districts)
+    years = data.load(loaders.indicator_years)
     if districts is None or years is None:
         return None
     names = dict(zip(districts.code, districts.name, strict=True))
@@ -56,16 +55,16 @@ def pick() -> tuple[list[str], list[str], int | None] | None:
 
 
 def _names() -> pd.Series:
-    return data.load("districts", "stadtbereiche").set_index("code")["name"]
+    return data.load(loaders.districts).set_index("code")["name"]
 
 
 def _areas() -> pd.Series:
     """District areas, so the city's density agrees with the rest of the app."""
-    return data.load("districts", "stadtbereiche").set_index("code")["area_km2"]
+    return data.load(loaders.districts).set_index("code")["area_km2"]
 
 
 def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFrame | None:
-    ind = data.load("indicators", "bevoelkerung")
+    ind = data.load(loaders.indicators)
     table = planning.compare(ind, codes, indicators, year, area_km2=_areas())
     table["name"] = table["code"].map(_names())
     lg = lang()
@@ -100,7 +99,7 @@ def _comparison_spec(key: tuple, _table: pd.DataFrame) -> dict:
     lg = key[3]
     chart = charts.comparison_chart(_table.assign(
         label=_table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
-        unit=_table["indicator"].map(lambda i: INDICATORS[i].unit)), lg)
+        unit=_table["indicator"].map(lambda i: INDICATORS[i].unit(lg))), lg)
     return chart.to_dict()  # validated once per selection, not on every rerun
 
 
@@ -130,7 +129,7 @@ def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
 
 
 def trends(codes: list[str], indicators: list[str]) -> None:
-    ind = data.load("indicators", "bevoelkerung")
+    ind = data.load(loaders.indicators)
     lg = lang()
     key = state.bind_choice("trend", indicators, indicators[0], scope="plan_")
     indicator = st.selectbox(t("indicator"), indicators, key=key,
@@ -149,7 +148,7 @@ def trends(codes: list[str], indicators: list[str]) -> None:
 
 
 def twins(indicators: list[str], year: int) -> None:
-    ind = data.load("indicators", "bevoelkerung")
+    ind = data.load(loaders.indicators)
     names = _names()
     codes = list(names.index)
     key = state.bind_choice("twin", codes, "E", scope="plan_")
@@ -184,6 +183,7 @@ def _export_table(table: pd.DataFrame) -> pd.DataFrame:
     """The comparison with readable headers and sensible rounding, for CSV readers."""
     en = lang() == "en"
     out = table.assign(label=table["label_en" if en else "label_de"],
+                       unit=table["unit_en" if en else "unit_de"],
                        mean=table["mean"].round(2), sd=table["sd"].round(2),
                        z=table["z"].round(3), city=table["city"].round(2))
     out = out[list(EXPORT_COLUMNS)]
@@ -217,7 +217,7 @@ def exports(key: tuple, table: pd.DataFrame, spec: dict) -> None:
 def _files(key: tuple, _table: pd.DataFrame) -> tuple[bytes, bytes]:
     settings = geodata.load_settings()
     sources = [loaders.info(i, settings) for i in ("stadtbereiche", "bevoelkerung")]
-    geo = data.load("districts", "stadtbereiche")
+    geo = data.load(loaders.districts)
     codes = list(key[0])
     return (report.selection_csv(_export_table(_table), sources, key[3]),
             report.selection_geojson(geo[geo.code.isin(codes)], _table, sources))

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from app.projects import Project, get
+from geodata import loaders
 from layers import registry
-from layers.escape import escape_markdown
 from layers.spec import Query
+from text import escape_markdown
 
 from . import data, widgets
 from .i18n import lang, t
-from .projects import Project, get
 
 
 def intro(project_id: str) -> Project:
@@ -61,9 +62,7 @@ def data_heading() -> None:
 
 def places_without_position(project: Project) -> None:
     """Name the project's places that have no published coordinates (not on the map)."""
-    from geodata import loaders
-
-    places = loaders.places(project.place_project or project.id)
+    places = data.load(loaders.places, project.place_project or project.id)
     names = ", ".join(places[places.geometry.isna()].name)
     if names:
         st.caption(t("places_without_position", names=escape_markdown(names)))

@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 import geodata
+from figures import charts
 from geodata import loaders
+from geodata.climate import linear_trend
 from geodata.indicators import BY_ID as INDICATORS
-from layers import charts
-from layers.escape import escape_markdown
-from layers.fmt import number, signed
+from geodata.sea import storm_surge_classes
+from text import escape_markdown, number, signed
 
 from . import data, state, widgets
 from .i18n import lang, t
@@ -34,10 +35,10 @@ def _month(year: int, month: int) -> str:
 
 
 def sea_level() -> None:
-    sea = data.load("sea_level", "meeresspiegel_warnemuende")
+    sea = data.load(loaders.sea_level)
     if sea is None:
         return
-    trend = loaders.linear_trend(sea["decimal_year"], sea["msl_mm"])
+    trend = linear_trend(sea["decimal_year"], sea["msl_mm"])
     st.markdown(f"**{t('sea_level')}**")
     st.altair_chart(charts.sea_level_chart(sea, lang()), width="stretch")
     rise_cm = trend.slope_per_year * (trend.end - trend.start) / 10
@@ -46,7 +47,7 @@ def sea_level() -> None:
 
 
 def storm_surges() -> None:
-    classes = charts.storm_surge_classes()
+    classes = storm_surge_classes()
     de = lang() != "en"
     table = pd.DataFrame({
         t("surge_class"): classes["class_de" if de else "class_en"],
@@ -95,12 +96,12 @@ def gauge() -> None:
 
 
 def climate() -> None:
-    mv = data.load("climate_mv", "klima_mv")
+    mv = data.load(loaders.climate_mv)
     if mv is not None:
         st.markdown(f"**{t('stripes')}**")
         st.altair_chart(charts.warming_stripes(mv, lang()), width="stretch")
         st.altair_chart(charts.anomaly_chart(mv, lang()), width="stretch")
-    monthly = data.load("climate_warnemuende", "klima_warnemuende")
+    monthly = data.load(loaders.climate_warnemuende)
     if monthly is None:
         return
     st.markdown(f"**{t('warnemuende_monthly')}**")
@@ -137,7 +138,7 @@ def hotspots(codes: tuple[str, ...], year: int | None) -> None:
 
 def catalogue() -> None:
     """Every dataset with Stand, licence, publisher, rows — and a download of each."""
-    from layers import export
+    from figures import export
 
     status = data.catalogue_status()
     st.dataframe(
@@ -158,7 +159,7 @@ def catalogue() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _export(dataset_id: str, fmt: str, stamp: str) -> tuple[bytes, str, str]:
-    from layers import export
+    from figures import export
 
     return export.export(dataset_id, fmt)
 
@@ -169,10 +170,10 @@ RESILIENCE = ("dichte", "durchschnittsalter", "anteil_65_plus", "anteil_unter_15
 
 
 def resilience() -> None:
-    ind = data.load("indicators", "bevoelkerung")
+    ind = data.load(loaders.indicators)
     if ind is None:
         return
-    districts = data.load("districts", "stadtbereiche")
+    districts = data.load(loaders.districts)
     names = districts.set_index("code")["name"] if districts is not None else None
     years = sorted(set(ind.year))
     year = widgets.year_picker(years, scope="res_")
@@ -190,9 +191,9 @@ def my_district(code: str | None) -> None:
     if not code:
         st.info(t("pick_district"))
         return
-    ind = data.load("indicators", "bevoelkerung")
-    city = data.load("city_reference", "bevoelkerung", "stadtbereiche")
-    districts = data.load("districts", "stadtbereiche")
+    ind = data.load(loaders.indicators)
+    city = data.load(loaders.city_reference)
+    districts = data.load(loaders.districts)
     if ind is None or city is None or districts is None:
         return
     d = districts.set_index("code").loc[code]
@@ -233,9 +234,9 @@ def my_district(code: str | None) -> None:
 
 def centres(year: int | None = None) -> None:
     """The neighbourhood centres with their district's share of older and single people."""
-    places = loaders.places("dbz")
-    ind = data.load("indicators", "bevoelkerung")
-    districts = data.load("districts", "stadtbereiche")
+    places = data.load(loaders.places, "dbz")
+    ind = data.load(loaders.indicators)
+    districts = data.load(loaders.districts)
     if places.empty or ind is None or districts is None:
         return
     year = year or int(ind[ind.indicator == "anteil_65_plus"].year.max())
@@ -283,7 +284,7 @@ def need_weights() -> tuple[tuple[str, float], ...]:
 def need_ranking(weights: tuple[tuple[str, float], ...]) -> None:
     from geodata import need_index
 
-    ind = data.load("indicators", "bevoelkerung")
+    ind = data.load(loaders.indicators)
     if ind is None:
         return
     try:
@@ -292,7 +293,7 @@ def need_ranking(weights: tuple[tuple[str, float], ...]) -> None:
         st.warning(escape_markdown(exc))
         return
     st.caption(t("formula") + ": " + need_index.formula(dict(weights), lang()))
-    names = data.load("districts", "stadtbereiche").set_index("code")["name"]
+    names = data.load(loaders.districts).set_index("code")["name"]
     top = table.sort_values("rank").head(5)
     st.markdown(f"**{t('need_top')}**")
     st.dataframe(pd.DataFrame({

@@ -8,20 +8,19 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import geodata
+from figures import charts
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
-from layers import charts, registry
+from layers import registry
 from layers.build import LayerData
 from layers.classify import SCHEMES
 from layers.deck import MapView
-from layers.escape import escape_markdown, escape_text
-from layers.fmt import number, signed
 from layers.leaflet import folium_map
 from layers.spec import Query
+from text import escape_markdown, escape_text, number, signed
 
 from . import data, state
-from .assets import basemap_url
 from .i18n import day, lang, t
 
 
@@ -152,7 +151,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
         feature = (out or {}).get("last_active_drawing") or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, basemap_url(), extruded, small=small, view=camera)
+    chart = data.deck_for(layers, data.basemap_url(), extruded, small=small, view=camera)
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
     objects = (event.selection or {}).get("objects", {}) if event else {}
@@ -176,7 +175,7 @@ def layer_panel(layer: LayerData) -> None:
 
 
 def district_picker(clicked: str | None) -> str | None:
-    districts = data.load("districts", "stadtbereiche")
+    districts = data.load(loaders.districts)
     if districts is None:
         return None
     codes = ["", *districts.code]
@@ -194,9 +193,9 @@ def district_picker(clicked: str | None) -> str | None:
 
 def district_profile(code: str, year: int | None = None) -> None:
     """Key figures against the city, and the population trend since 2005."""
-    ind = data.load("indicators", "bevoelkerung")
-    city = data.load("city_reference", "bevoelkerung", "stadtbereiche")
-    districts = data.load("districts", "stadtbereiche")
+    ind = data.load(loaders.indicators)
+    city = data.load(loaders.city_reference)
+    districts = data.load(loaders.districts)
     if ind is None or city is None or districts is None:
         return
     name = districts.set_index("code").loc[code, "name"]
@@ -212,16 +211,17 @@ def district_profile(code: str, year: int | None = None) -> None:
     for i, ind_id in enumerate(shown):
         row = mine[(mine.indicator == ind_id) & (mine.year == year)]
         spec = INDICATORS[ind_id]
-        digits = 1 if spec.unit in {"%", "Jahre"} else 0
+        digits = spec.digits
         with cols[i % 4]:
             if row.empty:
                 st.metric(spec.label(lg), "–", help=t("no_data"))
                 continue
             value = float(row.value.iloc[0])
             ref = city.get((ind_id, year))
-            unit = f" {spec.unit}" if spec.unit in {"%", "Jahre"} else ""
-            # A difference of two shares is in percentage points, not per cent.
-            diff_unit = f" {t('percentage_points')}" if spec.unit == "%" else unit
+            # Shares and ages read with their unit; counts and densities say theirs in
+            # the label. A difference of two shares is in percentage points, not per cent.
+            unit = f" {spec.unit(lg)}" if spec.unit_de in {"%", "Jahre"} else ""
+            diff_unit = f" {t('percentage_points')}" if spec.unit_de == "%" else unit
             delta = None
             if ref is not None and spec.city != "sum":
                 delta = f"{signed(value - ref, lg, digits)}{diff_unit} ({t('city')}: " \

@@ -19,21 +19,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.net import free_port, wait_healthy
+
+ROOT = Path(__file__).resolve().parents[2]
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
@@ -109,7 +101,7 @@ class PgCluster:
                   "--auth-host=scram-sha-256", "--auth-local=peer", "-E", "UTF8",
                   "--locale=C.UTF-8")
         pwfile.unlink()
-        self.port = _free_port()
+        self.port = free_port()
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    f"-c unix_socket_directories={sock} -c max_connections=100 "
                    f"-c fsync={'on' if self.fsync else 'off'} "
@@ -166,30 +158,14 @@ class Replica:
                 self.process.wait(5)
 
 
-def wait_healthy(url: str, process: subprocess.Popen | None = None, timeout: float = 90,
-                 what: str = "server") -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if process is not None and process.poll() is not None:
-            break
-        time.sleep(0.3)
-    raise RuntimeError(f"{what} at {url} did not become healthy")
-
-
 def start_replica(env: dict[str, str], log_dir: Path, cookie_secret: str) -> Replica:
-    """``python -m ui.serve`` on a free loopback port, as the deployment runs it."""
-    port = _free_port()
+    """``python -m server`` on a free loopback port, as the deployment runs it."""
+    port = free_port()
     log = log_dir / f"replica-{port}.log"
     full_env = {**os.environ, **env, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
     full_env.pop("GEODATA_MIRROR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+        [sys.executable, "-m", "server", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=full_env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     replica = Replica(port, proc, log)
@@ -239,7 +215,7 @@ class Nginx:
 
     def config(self) -> Path:
         """A minimal nginx.conf around the rendered template, as the image includes it."""
-        self.port = self.port or _free_port()
+        self.port = self.port or free_port()
         servers = " ".join(f"server {u} max_fails=3 fail_timeout=10s;" for u in self.upstreams)
         rendered = render_template(NGINX_TEMPLATE.read_text(), {
             "LISTEN": f"127.0.0.1:{self.port}",

@@ -22,11 +22,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from geodata.loaders import linear_trend
-
-from .fmt import number, signed
-
-WMO_REF: tuple[int, int] = (1961, 1990)
+from geodata.climate import WMO_REF, anomalies, linear_trend, summer_days
+from geodata.sea import annual_sea_level
+from text import number, signed
+from text import t as _t
 
 # ColorBrewer RdBu end colours (colour-blind safe diverging pair).
 BLUE = "#2166ac"
@@ -54,95 +53,6 @@ LOCALE_DE = alt.Locale(
     ),
 )
 
-# Titles, axis titles and notes in both languages. Entries with {placeholders} are templates.
-CHART_TEXTS: dict[str, dict[str, str]] = {
-    "year": {"de": "Jahr", "en": "Year"},
-    "month": {"de": "Monat", "en": "Month"},
-    "temperature": {"de": "Jahresmitteltemperatur (°C)", "en": "Annual mean temperature (°C)"},
-    "anomaly": {"de": "Abweichung vom Mittel {a}–{b} (°C)",
-                "en": "Difference from the {a}–{b} mean (°C)"},
-    "anomaly.axis": {"de": "Abweichung (°C)", "en": "Difference (°C)"},
-    "rolling": {"de": "Mittel der letzten 10 Jahre (°C)", "en": "Mean of the last 10 years (°C)"},
-    "warmer": {"de": "wärmer als {a}–{b}", "en": "warmer than {a}–{b}"},
-    "colder": {"de": "kühler als {a}–{b}", "en": "cooler than {a}–{b}"},
-    "stripes.title": {"de": "Wärmestreifen Mecklenburg-Vorpommern {first}–{last}",
-                      "en": "Warming stripes for Mecklenburg-Vorpommern {first}–{last}"},
-    "stripes.subtitle": {
-        "de": "Ein Streifen je Jahr: blau kühler, rot wärmer als das Mittel {a}–{b}. "
-              "Daten: DWD",
-        "en": "One stripe per year: blue cooler, red warmer than the {a}–{b} mean. "
-              "Data: DWD"},
-    "stripes.description": {
-        "de": "Wärmestreifen der Jahresmitteltemperatur in Mecklenburg-Vorpommern von {first} "
-              "bis {last}, ein farbiger Streifen je Jahr. Blau heißt kühler, Rot wärmer als "
-              "das Mittel {a}–{b} von {ref} °C. Das wärmste Jahr war {warmest} mit {tmax} °C "
-              "({dmax} °C), das kühlste {coldest} mit {tmin} °C ({dmin} °C).",
-        "en": "Warming stripes of the annual mean temperature in Mecklenburg-Vorpommern from "
-              "{first} to {last}, one coloured stripe per year. Blue means cooler, red warmer "
-              "than the {a}–{b} mean of {ref} °C. The warmest year was {warmest} at {tmax} °C "
-              "({dmax} °C), the coolest {coldest} at {tmin} °C ({dmin} °C)."},
-    "anomaly.title": {
-        "de": "Temperatur in Mecklenburg-Vorpommern: Abweichung vom Mittel {a}–{b}",
-        "en": "Temperature in Mecklenburg-Vorpommern: difference from the {a}–{b} mean"},
-    "anomaly.subtitle": {
-        "de": "Balken: einzelne Jahre; Linie: Mittel der jeweils letzten 10 Jahre. Daten: DWD",
-        "en": "Bars: single years; line: mean of the preceding 10 years. Data: DWD"},
-    "anomaly.description": {
-        "de": "Balkendiagramm der jährlichen Temperaturabweichung in Mecklenburg-Vorpommern "
-              "vom Mittel {a}–{b}, {first} bis {last}, mit gleitendem 10-Jahres-Mittel.",
-        "en": "Bar chart of the annual temperature difference in Mecklenburg-Vorpommern from "
-              "the {a}–{b} mean, {first} to {last}, with a 10-year moving mean."},
-    "monthly.title": {"de": "Rostock-Warnemünde: {label} je Monat",
-                      "en": "Rostock-Warnemünde: monthly {label}"},
-    "monthly.subtitle": {"de": "Lücken: Monate ohne Meldung. Daten: DWD (CLIMAT)",
-                         "en": "Gaps: months without a report. Data: DWD (CLIMAT)"},
-    "monthly.band_note": {
-        "de": "Fläche: mittleres Tagesminimum bis mittleres Tagesmaximum. ",
-        "en": "Shaded: mean daily minimum to mean daily maximum. "},
-    "monthly.description": {
-        "de": "Liniendiagramm: {label} in Rostock-Warnemünde je Monat, {first} bis {last}.",
-        "en": "Line chart: monthly {label} at Rostock-Warnemünde, {first} to {last}."},
-    "band.low": {"de": "Mittleres Tagesminimum (°C)", "en": "Mean daily minimum (°C)"},
-    "band.high": {"de": "Mittleres Tagesmaximum (°C)", "en": "Mean daily maximum (°C)"},
-    "summer.title": {"de": "Sommertage und heiße Tage in Rostock-Warnemünde",
-                     "en": "Summer days and hot days at Rostock-Warnemünde"},
-    "summer.subtitle": {
-        "de": "Tage mit Höchstwert ab 25 °C bzw. ab 30 °C. Ohne Jahre mit fehlenden Monaten "
-              "Mai–September{left_out}. Daten: DWD (CLIMAT)",
-        "en": "Days reaching 25 °C or 30 °C. Years missing any month from May to September "
-              "are left out{left_out}. Data: DWD (CLIMAT)"},
-    "summer.left_out": {"de": " (hier: {years})", "en": " (here: {years})"},
-    "summer.description": {
-        "de": "Balkendiagramm der Sommertage (ab 25 °C) und heißen Tage (ab 30 °C) je Jahr in "
-              "Rostock-Warnemünde, nur vollständige Jahre.",
-        "en": "Bar chart of summer days (25 °C or more) and hot days (30 °C or more) per year "
-              "at Rostock-Warnemünde, complete years only."},
-    "summer.days": {"de": "Anzahl Tage", "en": "Number of days"},
-    "summer.series": {"de": "Tage", "en": "Days"},
-    "summer.ge25": {"de": "Sommertage (ab 25 °C)", "en": "Summer days (25 °C or more)"},
-    "summer.ge30": {"de": "Heiße Tage (ab 30 °C)", "en": "Hot days (30 °C or more)"},
-    "summer.tmax": {"de": "Höchste Temperatur (°C)", "en": "Highest temperature (°C)"},
-    "summer.filled": {"de": "Monate ohne Meldung, als 0 gezählt",
-                      "en": "Months not reported, counted as 0"},
-    "sea.title": {"de": "Meeresspiegel in Warnemünde seit {first}",
-                  "en": "Sea level at Warnemünde since {first}"},
-    "sea.subtitle": {
-        "de": "Trend: {slope} mm pro Jahr ({start}–{end}). Jahresmittel nur bei mindestens "
-              "11 Monatswerten. Daten: PSMSL",
-        "en": "Trend: {slope} mm per year ({start}–{end}). Annual means only with at least "
-              "11 monthly values. Data: PSMSL"},
-    "sea.description": {
-        "de": "Jahresmittel des Meeresspiegels in Warnemünde, {first} bis {last}, mit linearem "
-              "Trend von {slope} mm pro Jahr.",
-        "en": "Annual mean sea level at Warnemünde, {first} to {last}, with a linear trend of "
-              "{slope} mm per year."},
-    "sea.level": {"de": "Jahresmittel (mm, PSMSL-RLR-Bezug)",
-                  "en": "Annual mean (mm, PSMSL RLR datum)"},
-    "sea.axis": {"de": "Jahresmittel (mm)", "en": "Annual mean (mm)"},
-    "sea.months": {"de": "Monatswerte", "en": "Monthly values"},
-    "sea.trend": {"de": "Linearer Trend (mm)", "en": "Linear trend (mm)"},
-}
-
 # Monthly Warnemünde variables the chart knows: label (de, en), unit, optional band columns.
 MONTHLY_VARIABLES: dict[str, tuple[str, str, str, tuple[str, str] | None]] = {
     "t_mean_c": ("Mitteltemperatur", "mean temperature", "°C", ("tn_mean_c", "tx_mean_c")),
@@ -154,8 +64,6 @@ MONTHLY_VARIABLES: dict[str, tuple[str, str, str, tuple[str, str] | None]] = {
     "sunshine_h": ("Sonnenscheindauer", "sunshine", "h", None),
 }
 
-SUMMER_MONTHS = (5, 6, 7, 8, 9)
-MIN_MONTHS_PER_YEAR = 11
 
 
 def _lang(lang: str) -> str:
@@ -165,9 +73,9 @@ def _lang(lang: str) -> str:
 
 
 def text(key: str, lang: str = "de", **values: Any) -> str:
-    """A chart text in the given language, with {placeholders} filled."""
-    template = CHART_TEXTS[key][_lang(lang)]
-    return template.format(**values) if values else template
+    """A chart text (``[chart]`` in the text catalogue) in the given language, with
+    {placeholders} filled."""
+    return _t(f"chart.{key}", _lang(lang), **values)
 
 
 def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
@@ -181,38 +89,7 @@ def _ref_text(ref: tuple[int, int]) -> dict[str, int]:
     return {"a": int(ref[0]), "b": int(ref[1])}
 
 
-# --- 1. anomalies ----------------------------------------------------------------------------
-
-
-def anomalies(
-    mv: pd.DataFrame, variable: str = "temperatur", ref: tuple[int, int] = WMO_REF
-) -> pd.DataFrame:
-    """Annual values and their difference from the reference-period mean.
-
-    The WMO reference period 1961–1990 is the default because DWD and most climate
-    communication compare against it. Returns year, value, anomaly (sorted by year); the
-    reference mean is in ``.attrs["ref_mean"]``.
-    """
-    a, b = int(ref[0]), int(ref[1])
-    if a > b:
-        raise ValueError(f"The reference period {a}–{b} must start before it ends.")
-    rows = mv.loc[mv["variable"] == variable, ["year", "value"]].dropna(subset=["value"])
-    if rows.empty:
-        raise ValueError(f"There are no values for the variable '{variable}'.")
-    rows = rows.astype({"year": int, "value": float}).sort_values("year", ignore_index=True)
-    in_ref = rows.loc[rows["year"].between(a, b), "value"]
-    if in_ref.empty:
-        raise ValueError(
-            f"The reference period {a}–{b} has no data for '{variable}' "
-            f"(the data cover {rows['year'].min()}–{rows['year'].max()}).")
-    ref_mean = float(in_ref.mean())
-    rows["anomaly"] = rows["value"] - ref_mean
-    rows.attrs["ref_mean"] = ref_mean
-    rows.attrs["ref"] = (a, b)
-    return rows
-
-
-# --- 2. warming stripes ----------------------------------------------------------------------
+# --- 1. warming stripes ----------------------------------------------------------------------
 
 
 def warming_stripes(
@@ -265,7 +142,7 @@ def warming_stripes(
     return _finish(chart, lang)
 
 
-# --- 3. anomaly bars -------------------------------------------------------------------------
+# --- 2. anomaly bars -------------------------------------------------------------------------
 
 
 def anomaly_chart(
@@ -318,7 +195,7 @@ def anomaly_chart(
     return _finish(chart, lang)
 
 
-# --- 4. Warnemünde monthly -------------------------------------------------------------------
+# --- 3. Warnemünde monthly -------------------------------------------------------------------
 
 
 def warnemuende_monthly_chart(
@@ -371,62 +248,7 @@ def warnemuende_monthly_chart(
     return _finish(chart, lang)
 
 
-# --- 5. summer days --------------------------------------------------------------------------
-
-
-def _known_days(days: pd.Series, t_abs_max: pd.Series, threshold: float) -> pd.Series:
-    """Reported day counts; a missing count becomes 0 only where the month's absolute
-    maximum proves it (below the threshold), otherwise it stays NaN (unknown)."""
-    provably_zero = days.isna() & (t_abs_max < threshold)
-    return days.mask(provably_zero, 0.0)
-
-
-def summer_days(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Per year: days >= 25 °C, days >= 30 °C, the hottest temperature and whether the year
-    is complete enough to compare.
-
-    In the CLIMAT messages a missing ``days_tx_ge25``/``days_tx_ge30`` usually means the group
-    was not reported, which in practice means no such day. NaN is kept as "not reported": a
-    month's missing count is counted as 0 only if that month's absolute maximum
-    (``t_abs_max_c``) is below the threshold, and the number of such months is reported in
-    ``filled_ge25``/``filled_ge30``. ``complete`` is True only if all of May–September of that
-    year are present (rows with a temperature) and their counts are known; only then are the
-    sums comparable between years.
-
-    Columns: year, days_ge25, days_ge30, t_max_c, summer_months, filled_ge25, filled_ge30,
-    complete.
-    """
-    df = monthly.copy()
-    present = df["t_mean_c"].notna() | df["t_abs_max_c"].notna()
-    df = df.loc[present]
-    ge25 = _known_days(df["days_tx_ge25"], df["t_abs_max_c"], 25.0)
-    ge30 = _known_days(df["days_tx_ge30"], df["t_abs_max_c"], 30.0)
-    summer = df["month"].isin(SUMMER_MONTHS)
-    work = pd.DataFrame({
-        "year": df["year"].astype(int),
-        "month": df["month"].astype(int),
-        "ge25": ge25,
-        "ge30": ge30,
-        "t_abs_max_c": df["t_abs_max_c"],
-        "summer": summer,
-        "filled25": df["days_tx_ge25"].isna() & ge25.notna(),
-        "filled30": df["days_tx_ge30"].isna() & ge30.notna(),
-        "unknown_summer": summer & (ge25.isna() | ge30.isna()),
-    })
-    grouped = work.groupby("year")
-    out = pd.DataFrame({
-        "days_ge25": grouped["ge25"].sum(min_count=1),
-        "days_ge30": grouped["ge30"].sum(min_count=1),
-        "t_max_c": grouped["t_abs_max_c"].max(),
-        "summer_months": work.loc[work["summer"]].groupby("year")["month"].nunique(),
-        "filled_ge25": grouped["filled25"].sum(),
-        "filled_ge30": grouped["filled30"].sum(),
-        "unknown": grouped["unknown_summer"].sum(),
-    })
-    out["summer_months"] = out["summer_months"].fillna(0).astype(int)
-    out["complete"] = (out["summer_months"] == len(SUMMER_MONTHS)) & (out["unknown"] == 0)
-    out = out.drop(columns="unknown").reset_index()
-    return out.astype({"year": int, "filled_ge25": int, "filled_ge30": int})
+# --- 4. summer days --------------------------------------------------------------------------
 
 
 def summer_days_chart(monthly: pd.DataFrame, lang: str = "de") -> alt.LayerChart:
@@ -477,22 +299,7 @@ def summer_days_chart(monthly: pd.DataFrame, lang: str = "de") -> alt.LayerChart
     return _finish(chart, lang)
 
 
-# --- 6. sea level ----------------------------------------------------------------------------
-
-
-def annual_sea_level(sl: pd.DataFrame) -> pd.DataFrame:
-    """Annual mean sea level for years with at least 11 monthly values (as PSMSL does for
-    its annual files): the Baltic's seasonal cycle of several centimetres would bias a mean
-    over fewer months. Years with fewer months are kept as rows with NaN ``msl_mm`` so a line
-    breaks there. Columns: year, msl_mm, months.
-    """
-    grouped = sl.groupby("year")["msl_mm"]
-    out = pd.DataFrame({"mean": grouped.mean(), "months": grouped.count()})
-    out["msl_mm"] = out["mean"].where(out["months"] >= MIN_MONTHS_PER_YEAR)
-    years = pd.RangeIndex(int(out.index.min()), int(out.index.max()) + 1, name="year")
-    out = out.reindex(years)
-    out["months"] = out["months"].fillna(0).astype(int)
-    return out.reset_index()[["year", "msl_mm", "months"]]
+# --- 5. sea level ----------------------------------------------------------------------------
 
 
 def sea_level_chart(sl: pd.DataFrame, lang: str = "de") -> alt.LayerChart:
@@ -536,35 +343,6 @@ def sea_level_chart(sl: pd.DataFrame, lang: str = "de") -> alt.LayerChart:
         width=700, height=300,
     )
     return _finish(chart, lang)
-
-
-# --- storm-surge classes ---------------------------------------------------------------------
-
-STORM_SURGE_SOURCE = (
-    "BSH (Bundesamt für Seeschifffahrt und Hydrographie), Sturmflutklassen Ostsee; "
-    "as listed in the project's domain notes (§4.3, no URL given there), cross-checked "
-    "with https://sturmflutmonitor.de/faq/index.php.de (quoting BSH: Sturmfluten)"
-)
-
-
-def storm_surge_classes() -> pd.DataFrame:
-    """The BSH storm-surge classes for the German Baltic coast, in metres above mean water
-    (MW), e.g. as colour thresholds for a gauge reading. ``upper_m`` is NaN for the open top
-    class; a reading belongs to the class with lower_m <= height < upper_m.
-
-    Columns: class_de, class_en, lower_m, upper_m; the source is in ``.attrs["source"]``.
-    """
-    df = pd.DataFrame(
-        [
-            ("Sturmflut", "storm surge", 1.00, 1.25),
-            ("mittlere Sturmflut", "moderate storm surge", 1.25, 1.50),
-            ("schwere Sturmflut", "severe storm surge", 1.50, 2.00),
-            ("sehr schwere Sturmflut", "very severe storm surge", 2.00, math.nan),
-        ],
-        columns=["class_de", "class_en", "lower_m", "upper_m"],
-    )
-    df.attrs["source"] = STORM_SURGE_SOURCE
-    return df
 
 
 # --- population trend of one district ---------------------------------------------------------
@@ -619,30 +397,9 @@ def resilience_heatmap(
 
     lang = _lang(lang)
     year = int(year)
-    words = {
-        "de": {"title": "Stadtbereiche im Vergleich {year}",
-               "note": "Farbe: Abstand zum Mittel der Stadtbereiche in Standardabweichungen "
-                       "(z-Wert; lila darunter, orange darüber). Zahl: der Wert {year}. "
-                       "Daten: OpenData.HRO",
-               "missing": "ohne Daten {year}: {labels}",
-               "district": "Stadtbereich", "indicator": "Kennzahl", "value": "Wert",
-               "unit": "Einheit", "z": "Abstand zum Mittel (z-Wert)",
-               "description": "Heatmap der Stadtbereiche von Rostock {year}: eine Zeile je "
-                              "Stadtbereich, eine Spalte je Kennzahl ({labels}). Die Farbe "
-                              "zeigt den Abstand zum Mittel der Stadtbereiche."},
-        "en": {"title": "Districts compared, {year}",
-               "note": "Colour: distance from the mean of the districts in standard "
-                       "deviations (z-score; purple below, orange above). Number: value in "
-                       "{year}. Data: OpenData.HRO",
-               "missing": "no data for {year}: {labels}",
-               "district": "District", "indicator": "Indicator", "value": "Value",
-               "unit": "Unit", "z": "Distance from the mean (z-score)",
-               "description": "Heatmap of Rostock's districts in {year}: one row per district, "
-                              "one column per indicator ({labels}). The colour shows the "
-                              "distance from the mean of the districts."},
-    }[lang]
-    units_en = {"Personen": "persons", "Anzahl": "count", "Jahre": "years",
-                "Einw./km²": "residents/km²", "je 1.000": "per 1,000"}
+    words = {key: text(f"heatmap.{key}", lang) for key in (
+        "title", "note", "missing", "district", "indicator", "value", "unit", "z",
+        "description")}
 
     chosen = list(dict.fromkeys(indicators))
     unknown = [i for i in chosen if i not in BY_ID]
@@ -677,8 +434,7 @@ def resilience_heatmap(
     fmt = {i: f",.{digits(g)}f" for i, g in data.groupby("indicator")["value"]}
     data["fmt"] = data["indicator"].map(fmt)
     data["label"] = data["indicator"].map(lambda i: BY_ID[i].label(lang))
-    unit = data["indicator"].map(lambda i: BY_ID[i].unit)
-    data["unit"] = unit.map(lambda u: units_en.get(u, u)) if lang == "en" else unit
+    data["unit"] = data["indicator"].map(lambda i: BY_ID[i].unit(lang))
     limit = max(1.0, math.ceil(float(data["z"].abs().max()) * 10) / 10)
     # Dark text on light cells, white text on the strongest colours.
     data["ink"] = np.where(data["z"].abs() > 0.6 * limit, "#ffffff", "#222222")

@@ -1,7 +1,7 @@
 """``make present``: check the store for a tour, then start the presenter view offline.
 
-    python -m ui.present check [TOUR] [--max-age-days N]   # before the event; exit 1 = not ready
-    python -m ui.present serve [--tour TOUR] [--port 8501] [--strict]
+    python -m presenter check [TOUR] [--max-age-days N]   # before the event; exit 1 = not ready
+    python -m presenter serve [--tour TOUR] [--port 8501] [--strict]
 
 ``serve`` never reaches beyond this machine: it sets offline mode (GEODATA_OFFLINE=1), takes
 what the tour needs from the mirror when one is configured (a folder, or a server on
@@ -79,13 +79,13 @@ def serve(tour_arg: str | None, port: int, strict: bool, extra: list[str]) -> in
         return status
     print(f"\nPresenter view: http://localhost:{port}/praesentation  "
           "(keys: arrows, Page Up/Down, space; F: full screen)\n")
-    from .serve import main as serve_main
+    from server.serve import main as serve_main
 
     return serve_main(["--server.port", str(port), *extra])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.present", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m presenter", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("check", help="is every dataset of the tour in the store and fresh?")

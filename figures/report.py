@@ -43,7 +43,7 @@ Formats
 ``chart_png``
     An Altair chart as PNG via vl-convert (Vega and Vega-Lite compiled into the wheel, run in
     an embedded V8; Liberation Sans is bundled, so text renders without system fonts). No
-    network access: data must be inline (as every chart of ``layers.charts`` is) and
+    network access: data must be inline (as every chart of ``figures.charts`` is) and
     ``allowed_base_urls=[]`` makes any URL data source an error instead of a download.
 """
 
@@ -63,8 +63,7 @@ import pandas as pd
 import shapely
 
 from geodata.indicators import BY_ID
-
-from .geometry import to_display
+from layers.geometry import to_display
 
 CSV_MIME = "text/csv"
 GEOJSON_MIME = "application/geo+json"
@@ -145,7 +144,8 @@ def _header(column: Any, lang: str) -> str:
     if key in BY_ID:
         ind = BY_ID[key]
         label = ind.label(lang)
-        return label if ind.unit == "%" and label.endswith("(%)") else f"{label} ({ind.unit})"
+        unit = ind.unit(lang)
+        return label if unit == "%" and label.endswith("(%)") else f"{label} ({unit})"
     return words.get(key, key) if key in ("code", "name", "year", "indicator", "value",
                                           "unit") else key
 
@@ -230,7 +230,7 @@ def _field_info(columns: list[str], lang: str) -> dict[str, dict[str, str]]:
     for col in columns:
         base = re.sub(r"_\d{4}$", "", col) if col not in BY_ID else col
         if base in BY_ID:
-            fields[col] = {"label": BY_ID[base].label(lang), "unit": BY_ID[base].unit}
+            fields[col] = {"label": BY_ID[base].label(lang), "unit": BY_ID[base].unit(lang)}
     return fields
 
 
@@ -292,7 +292,7 @@ def chart_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2.0) -> 
 
     vl-convert runs Vega-Lite and Vega in an embedded V8 with fonts bundled (Liberation
     Sans), so nothing is fetched: the chart's data must be inline (Altair's default data
-    transformer and every chart of ``layers.charts``); a URL data source raises ValueError
+    transformer and every chart of ``figures.charts``); a URL data source raises ValueError
     because ``allowed_base_urls=[]`` forbids loading anything. The chart's own
     ``config.locale`` (German decimal comma and thousands dot) is honoured. ``scale`` 2.0
     gives sharp images on high-DPI screens and in print (a 400 px wide chart → 800 px).

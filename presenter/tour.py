@@ -2,7 +2,7 @@
 
 A script is written by people preparing an event, not by programmers, so every mistake is
 reported with its file, line and a reason, before the tour starts. This module has no
-Streamlit in it: the readiness check (``python -m ui.present check``) uses it too.
+Streamlit in it: the readiness check (``python -m presenter check``) uses it too.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from urllib.parse import urlencode, urlsplit
 
 import yaml
 
+from app.pages import MAP_PAGE
+from app.projects import projects
 from geodata.indicators import BY_ID as INDICATORS
 from layers import registry
 from layers.deck import NAMED_VIEWS, MapView
-
-from .projects import projects
 
 ROOT = Path(__file__).resolve().parent.parent
 TOURS_DIR = ROOT / "tours"
 DEFAULT_TOUR = TOURS_DIR / "rundgang.yaml"
 PRESENTER_FILE = TOURS_DIR / "presenter.toml"
-MAP_PAGE = "karte"  # the city map page; every other tour page is a core project's page
 
 STEP_KEYS = {"page", "layers", "indicator", "year", "district", "view", "duration", "caption"}
 TOUR_KEYS = {"name", "loop", "steps"}

@@ -1,11 +1,11 @@
-"""Start the app: ``python -m ui.serve [streamlit options]`` (what ``make run`` does).
+"""Start the app: ``python -m server [streamlit options]`` (what ``make run`` does).
 
 The project keeps its pages in ``pages/`` and routes them with ``st.navigation``. Streamlit
 decides once per process, at the first session, whether a ``pages/`` folder means legacy
 auto-pages; a shared deep link that happens to be that first request would then get a
 "page does not exist" notice before the right page appears. Settling the question before
 the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
-HTML also declares the page language here (``ui.page_lang``).
+HTML also declares the page language here (``server.page_lang``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from ui import page_lang
+from . import page_lang
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 

@@ -1,7 +1,7 @@
 """The page declares its language (WCAG 3.1.1): ``<html lang="de">``, or ``en`` on ``?lang=en``.
 
 Streamlit's index.html says ``lang="en"`` whatever the app shows, so a screen reader would
-read German text with English pronunciation. :func:`install` (called by ``ui.serve`` before
+read German text with English pronunciation. :func:`install` (called by ``server.serve`` before
 the server starts; nothing in site-packages is modified) makes the server answer every
 request for the app's HTML with a copy whose ``lang`` follows the URL's ``lang`` parameter,
 so the very first HTML is right. A small script keeps the attribute in step when the
@@ -19,7 +19,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from .i18n import LANGS
+from text import LANGS
 
 DEFAULT = LANGS[0]
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)

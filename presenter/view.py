@@ -18,11 +18,11 @@ import geodata
 from geodata import loaders
 from layers import registry
 from layers.build import LayerData
-from layers.escape import escape_text
 from layers.spec import Query
+from text import escape_text
+from ui import data, state, widgets
+from ui.i18n import day, lang, t
 
-from . import data, state, widgets
-from .i18n import day, lang, t
 from .tour import (
     PresenterSettings,
     Step,
@@ -187,7 +187,7 @@ def _toggle_language() -> None:
 
 
 def base_url(settings: PresenterSettings) -> str:
-    """The address phones use (see ``ui.tour.phone_base_url``)."""
+    """The address phones use (see ``presenter.tour.phone_base_url``)."""
     from streamlit import net_util
 
     lan_ip = None if settings.base_url else net_util.get_internal_ip()
@@ -289,7 +289,7 @@ def _aside(step: Step, shown: list[LayerData], missing: list[str], lg: str,
 
 
 def run() -> None:
-    """The whole presenter page (pages/presenter.py only calls this)."""
+    """The whole presenter page (pages/vortrag.py only calls this)."""
     st.markdown(THEME_CSS + widgets.LEGEND_CSS, unsafe_allow_html=True)
     try:
         settings = presenter_settings()

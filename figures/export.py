@@ -37,8 +37,7 @@ import shapely
 from geodata import catalogue
 from geodata.config import Settings, load_settings
 from geodata.store import DatasetStore, open_store
-
-from .geometry import DECIMALS, to_display
+from layers.geometry import DECIMALS, to_display
 
 MIME = {"geojson": "application/geo+json", "csv": "text/csv"}
 CSV_SEPARATOR = ","

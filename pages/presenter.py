@@ -1,3 +1,0 @@
-from ui import presenter
-
-presenter.run()

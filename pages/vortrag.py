@@ -1,0 +1,3 @@
+from presenter import view
+
+view.run()

@@ -1,0 +1,43 @@
+"""The app under Streamlit's AppTest, and the rule for servers a test run requires."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.helpers.mirror import ROOT
+
+APP = str(ROOT / "dashboard.py")
+
+
+def run_app(page: str | None = None, *, params_after_switch: bool = False,
+            **params: str):
+    """Run the app (optionally switched to ``page``) with URL parameters; no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+
+    def set_params() -> None:
+        for key, value in params.items():
+            at.query_params[key] = value
+
+    if not params_after_switch:
+        set_params()
+    at.run()
+    if page:
+        at.switch_page(page)
+        if params_after_switch:
+            set_params()
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def require(env: str, why: str | None) -> None:
+    """Skip with the reason, or fail when ``env`` says the servers must be here (make test)."""
+    if why is None:
+        return
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{why}, but {env}=1 requires it (install with `make system-deps`)")
+    pytest.skip(why)

@@ -1,0 +1,12 @@
+"""Words and numbers in the page's language, and untrusted text made safe.
+
+Plain Python (no Streamlit): the map layers, the figures, the presenter, the server and the
+Streamlit blocks all use it. The texts themselves are data (``de.toml``, ``en.toml``).
+"""
+
+from .escape import escape_markdown, escape_text
+from .i18n import DEFAULT, LANGS, day, t, texts
+from .numbers import number, signed
+
+__all__ = ["DEFAULT", "LANGS", "day", "escape_markdown", "escape_text", "number", "signed", "t",
+           "texts"]
