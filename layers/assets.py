@@ -17,8 +17,9 @@ from xstatic.pkg import leaflet as _xstatic_leaflet
 LEAFLET_VERSION = _xstatic_leaflet.VERSION
 STATIC_URL = "/app/static"
 VENDOR_DIR = "vendor/leaflet"
-LEAFLET_JS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.js"
-LEAFLET_CSS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.css"
+# The version in the URL lets browsers keep the files (server.compress: immutable).
+LEAFLET_JS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.js?v={LEAFLET_VERSION}"
+LEAFLET_CSS = f"{STATIC_URL}/{VENDOR_DIR}/leaflet.css?v={LEAFLET_VERSION}"
 
 
 def leaflet_source() -> Path:

@@ -13,6 +13,7 @@ Content-Security-Policy without 'unsafe-inline' (deploy/nginx.conf.template) let
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import urllib.parse
@@ -46,8 +47,10 @@ FOLLOW_JS = (
     "addEventListener('popstate',s);s();})();\n"
 )
 # Relative like Streamlit's own assets, so it also works under a base URL path. Classic (not
-# deferred): it runs before Streamlit's module bundle first touches the history.
-FOLLOW_TAG = f'<script src="./app/static/{SCRIPT_NAME}"></script>'
+# deferred): it runs before Streamlit's module bundle first touches the history. The version
+# in the URL lets browsers keep it (server.compress marks versioned /app/static immutable).
+FOLLOW_VERSION = hashlib.sha256(FOLLOW_JS.encode()).hexdigest()[:12]
+FOLLOW_TAG = f'<script src="./app/static/{SCRIPT_NAME}?v={FOLLOW_VERSION}"></script>'
 
 
 def lang_of(query_string: str | bytes) -> str:
@@ -58,14 +61,43 @@ def lang_of(query_string: str | bytes) -> str:
     return value if value in LANGS else DEFAULT
 
 
-def localise(html: str, lang: str) -> str:
+# Every page of the app opens with a deck.gl map, whose 3 MB bundle Streamlit only requests
+# once the first map element has arrived over the websocket (about a second in). Preloading
+# it and the modules it imports from the start lets the browser fetch and compile them
+# while the page connects.
+PRELOADED = ("DeckGlJsonChart",)
+IMPORTS = re.compile(r'(?:from|import)\s*"\./([\w.-]+\.js)"')
+
+
+def preloads(static_dir: Path, html: str, chunks: tuple[str, ...] = PRELOADED) -> str:
+    """``<link rel=modulepreload>`` tags for the named lazy chunks and their static
+    imports (as far as index.html does not preload them already); none when the installed
+    Streamlit has no such chunk."""
+    js = Path(static_dir, "static", "js")
+    wanted: list[str] = []
+    for chunk in chunks:
+        for path in sorted(js.glob(f"{chunk}.*.js")):
+            head = path.read_text(encoding="utf-8", errors="replace")[:20_000]
+            for name in [path.name, *IMPORTS.findall(head.split("\n", 2)[1] if "\n" in head
+                                                     else head)]:
+                if name not in wanted and f"./static/js/{name}" not in html:
+                    wanted.append(name)
+    links = [f'<link rel="modulepreload" crossorigin href="./static/js/{n}">' for n in wanted]
+    for chunk in chunks:
+        links += [f'<link rel="stylesheet" href="./static/css/{p.name}">'
+                  for p in sorted(Path(static_dir, "static", "css").glob(f"{chunk}.*.css"))]
+    return "".join(links)
+
+
+def localise(html: str, lang: str, extra_head: str = "") -> str:
     """Streamlit's index.html with ``<html lang=…>`` set and the follow script in <head>."""
     if lang not in LANGS:
         lang = DEFAULT
     out, n = HTML_TAG.subn(f'<html lang="{lang}">', html, count=1)
     if n != 1:
         raise ValueError("no <html> tag in Streamlit's index.html")
-    return out.replace("<head>", "<head>" + FOLLOW_TAG, 1)
+    return out.replace("<head>", "<head>" + FOLLOW_TAG, 1).replace(
+        "</head>", extra_head + "</head>", 1)
 
 
 def write_script(static_dir: Path = STATIC_DIR) -> Path:
@@ -94,7 +126,8 @@ def install() -> None:
         handler = original(directory, base_url)
         index = Path(directory, "index.html").resolve()
         source = index.read_text(encoding="utf-8")
-        pages = {lang: localise(source, lang) for lang in LANGS}
+        extra = preloads(Path(directory), source)
+        pages = {lang: localise(source, lang, extra) for lang in LANGS}
         get_response = handler.get_response
 
         async def localised(path: str, scope: Any) -> Any:

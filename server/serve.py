@@ -5,7 +5,9 @@ decides once per process, at the first session, whether a ``pages/`` folder mean
 auto-pages; a shared deep link that happens to be that first request would then get a
 "page does not exist" notice before the right page appears. Settling the question before
 the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
-HTML also declares the page language here (``server.page_lang``).
+HTML also declares the page language here (``server.page_lang``), every text goes out
+compressed (``server.compress``), and the server runs the first page once itself before it
+reports healthy (``server.warm``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from . import page_lang
+from . import compress, page_lang, warm
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -25,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(PagesManager, "uses_pages_directory"):
         PagesManager.uses_pages_directory = False
     page_lang.install()
+    compress.install()
+    warm.install()
     sys.argv = ["streamlit", "run", str(APP), *(argv if argv is not None else sys.argv[1:])]
     return int(cli.main() or 0)
 

@@ -14,7 +14,13 @@ import pytest
 
 import geodata
 from layers import deck
-from layers.assets import LEAFLET_CSS, LEAFLET_JS, install_leaflet, leaflet_source
+from layers.assets import (
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    LEAFLET_VERSION,
+    install_leaflet,
+    leaflet_source,
+)
 from layers.build import LayerData, build, tip_html
 from layers.leaflet import folium_map, map_html
 from layers.palettes import rgba
@@ -261,8 +267,10 @@ def test_install_leaflet_copies_once(tmp_path: Path) -> None:
     assert (target / "leaflet.css").is_file()
     assert (target / "images" / "marker-icon.png").read_bytes() == (
         leaflet_source() / "images" / "marker-icon.png").read_bytes()
-    assert LEAFLET_JS.endswith("/vendor/leaflet/leaflet.js")
-    assert LEAFLET_CSS.endswith("/vendor/leaflet/leaflet.css")
+    # versioned, so browsers may keep them (server.compress marks them immutable)
+    assert LEAFLET_JS.split("?")[0].endswith("/vendor/leaflet/leaflet.js")
+    assert LEAFLET_CSS.split("?")[0].endswith("/vendor/leaflet/leaflet.css")
+    assert LEAFLET_JS.endswith("?v=" + LEAFLET_VERSION)
 
     def snapshot() -> dict[str, tuple[int, int]]:
         return {str(p.relative_to(target)): (p.stat().st_mtime_ns, p.stat().st_ino)

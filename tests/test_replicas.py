@@ -8,6 +8,7 @@ not run here (no Docker): its structure and its nginx settings are checked inste
 
 from __future__ import annotations
 
+import gzip
 import re
 import secrets
 import shutil
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import brotli
 import pytest
 
 import geodata
@@ -86,8 +88,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, pg_cluster: PgCluster,
             r.stop()
 
 
-def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+def _get(url: str, cookie: str | None = None,
+         **headers: str) -> tuple[int, dict[str, str], bytes]:
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
@@ -175,6 +180,23 @@ def test_proxy_sends_security_headers_and_hides_metrics(stack: Stack) -> None:
         assert headers.get("content-security-policy"), "headers on errors too"
     # The replicas do have the endpoint: the proxy is what hides it.
     assert _get(f"{stack.replicas[0].url}/_stcore/metrics")[0] == 200
+
+
+def test_proxy_passes_brotli_on_and_gzips_for_gzip_only_clients(stack: Stack) -> None:
+    """The app's brotli reaches the browser unchanged through nginx (which has no brotli
+    of its own); a client that only takes gzip gets gzip; nobody gets it twice."""
+    _s, _h, page = _get(f"{stack.proxy.url}/")
+    bundle = re.search(rb'src="\.?/?(static/js/index\.[\w-]+\.js)"', page).group(1).decode()
+    from streamlit import file_util
+
+    original = (Path(file_util.get_static_dir()) / bundle).read_bytes()
+    for accept, expected in (("gzip, deflate, br, zstd", "br"), ("gzip", "gzip")):
+        status, headers, body = _get(f"{stack.proxy.url}/{bundle}",
+                                     **{"Accept-Encoding": accept})
+        assert (status, headers.get("content-encoding")) == (200, expected), accept
+        plain = brotli.decompress(body) if expected == "br" else gzip.decompress(body)
+        assert plain == original
+        assert "immutable" in headers["cache-control"]
 
 
 # -- sessions --------------------------------------------------------------------------------
