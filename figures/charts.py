@@ -180,7 +180,8 @@ def anomaly_chart(
                 axis=alt.Axis(format="+,.1f")),
         color=alt.Color("direction:N", title=None,
                         scale=alt.Scale(domain=[colder, warmer], range=[BLUE, RED]),
-                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=0)),
+                        # one entry per line: side by side they are wider than a phone
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=0)),
         tooltip=tooltip,
     )
     line = base.mark_line(color=LINE, strokeWidth=2).encode(
@@ -278,7 +279,8 @@ def summer_days_chart(monthly: pd.DataFrame, lang: str = "de") -> alt.LayerChart
             color=alt.Color("series:N", title=text("summer.series", lang),
                             scale=alt.Scale(domain=[label25, label30],
                                             range=[ORANGE_LIGHT, ORANGE_DARK]),
-                            legend=alt.Legend(orient="top", direction="horizontal", labelLimit=0)),
+                            # one entry per line: side by side they are wider than a phone
+                        legend=alt.Legend(orient="top", direction="vertical", labelLimit=0)),
             order=alt.Order("days:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("year:O", title=text("year", lang)),
@@ -490,11 +492,20 @@ def resilience_heatmap(
 # --- planner workspace -------------------------------------------------------------------------
 
 
-def comparison_chart(table: pd.DataFrame, lang: str = "de") -> alt.VConcatChart:
+def _comparison_title(de: bool) -> str:
+    return ("Vergleich mit dem Mittel der 21 Stadtbereiche (gestrichelt)" if de
+            else "Compared with the mean of the 21 districts (dashed)")
+
+
+def comparison_charts(table: pd.DataFrame, lang: str = "de",
+                      width: int | str = "container") -> list[alt.LayerChart]:
     """One small bar chart per indicator: the chosen districts against the mean of all 21.
 
     ``table``: rows of ``geodata.planning.compare`` (code, name, indicator, label, unit, value,
     mean, z, flag). Flagged districts (more than one SD from the mean) are drawn darker.
+    ``width="container"``: each chart takes the width of the page's column (a phone's 390 px
+    as well as a desktop's), which Vega-Lite only allows for single charts, not for a
+    concatenation — hence a list. The first chart carries the overall title.
     """
     de = _lang(lang) == "de"
     charts = []
@@ -512,11 +523,13 @@ def comparison_chart(table: pd.DataFrame, lang: str = "de") -> alt.VConcatChart:
         })
         mean = float(grp["mean"].iloc[0])
         bars = alt.Chart(frame).mark_bar().encode(
-            y=alt.Y("name:N", title=None, sort=list(frame["name"])),
-            x=alt.X("value:Q", title=f"{label} ({unit})" if unit else label),
+            y=alt.Y("name:N", title=None, sort=list(frame["name"]),
+                    axis=alt.Axis(labelLimit=130)),
+            x=alt.X("value:Q", title=f"{label} ({unit})" if unit else label,
+                    axis=alt.Axis(labelOverlap=True, tickCount=4)),
             color=alt.Color("flag:N", title=None,
                             scale=alt.Scale(range=["#3b528b", "#a6bddb"]),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", direction="vertical")),
             tooltip=[alt.Tooltip("name:N", title="Stadtbereich" if de else "District"),
                      alt.Tooltip("value:Q", title=label, format=",.1f"),
                      alt.Tooltip("z:Q", title="z", format="+.2f")],
@@ -526,14 +539,25 @@ def comparison_chart(table: pd.DataFrame, lang: str = "de") -> alt.VConcatChart:
             x="mean:Q",
             tooltip=[alt.Tooltip("mean:Q", format=",.1f",
                                  title="Mittel der 21" if de else "mean of the 21")])
-        charts.append((bars + rule).properties(
-            title=label, height=24 * len(frame) + 10, width=420))
+        title = alt.TitleParams(label, anchor="start", limit=0,
+                                subtitle=alt.Undefined if charts else _comparison_title(de))
+        charts.append(_finish((bars + rule).properties(
+            title=title, height=24 * len(frame) + 10, width=width), lang))
     if not charts:
         raise ValueError("none of the chosen indicators has data in this year")
-    out = alt.vconcat(*charts).properties(
-        title=alt.TitleParams(
-            "Vergleich mit dem Mittel der 21 Stadtbereiche (gestrichelt)" if de
-            else "Compared with the mean of the 21 districts (dashed)", anchor="start"))
+    return charts
+
+
+def comparison_chart(table: pd.DataFrame, lang: str = "de") -> alt.VConcatChart:
+    """The charts of :func:`comparison_charts` stacked into one fixed-width figure (the
+    planner's PNG export)."""
+    de = _lang(lang) == "de"
+    parts = [c.copy() for c in comparison_charts(table, lang, width=420)]
+    for part in parts:  # the configuration (locale) belongs to the top level only
+        part.config = alt.Undefined
+        part.title = alt.TitleParams(part.title.text, anchor="start")
+    out = alt.vconcat(*parts).properties(
+        title=alt.TitleParams(_comparison_title(de), anchor="start"))
     return _finish(out, lang)
 
 
@@ -553,7 +577,9 @@ def trend_chart(trend: pd.DataFrame, label: str, indexed: bool = False,
         point=True, invalid="break-paths-show-domains").encode(
         x=alt.X("year:O", title="Jahr" if de else "Year", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("v:Q", title=title, scale=alt.Scale(zero=False)),
-        color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
+        # two columns: five names in one row are wider than a phone
+        color=alt.Color("name:N", title=None,
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=170)),
         tooltip=[alt.Tooltip("name:N", title="Stadtbereich" if de else "District"),
                  alt.Tooltip("year:O", title="Jahr" if de else "Year"),
                  alt.Tooltip("v:Q", title=title, format=",.1f")],

@@ -148,7 +148,7 @@ def test_every_map_has_a_legend_a_sentence_and_a_table(app_env: Path, script: st
         links = [m.value for m in at.markdown if 'class="tour-link"' in m.value]
         assert links and re.search(r'href="[^"]+/[a-z-]*\?layers=', links[0]), links
         # On the screen itself, screen readers get each choropleth as a hidden HTML table.
-        hidden = [m.value for m in at.markdown if '<table class="sr-only">' in m.value]
+        hidden = [m.value for m in at.markdown if '<div class="sr-only"><table>' in m.value]
         filled = [layer for deck in decks for layer in json.loads(deck.proto.json)["layers"]
                   if layer["@@type"] == "GeoJsonLayer" and layer.get("filled")
                   and len(layer["data"]) > 1]

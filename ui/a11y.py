@@ -24,6 +24,10 @@ CSS = """
 .stApp [data-testid="stCaptionContainer"] {color: #595959; opacity: 1;}
 /* Section headings are h2 for the document outline; drawn at h3 size, smaller on phones. */
 .stApp [data-testid="stHeading"] h2 {font-size: 1.75rem;}
+/* Phones: a chart as wide as a table (the districts × indicators heatmap) scrolls inside its
+   own box, like a table; every other chart takes the column's width. The page itself never
+   scrolls sideways. */
+.stApp [data-testid="stVegaLiteChart"] {overflow-x: auto; max-width: 100%;}
 @media (max-width: 640px) {
   .stApp [data-testid="stHeading"] h1 {font-size: 2.1rem;}
   .stApp [data-testid="stHeading"] h2 {font-size: 1.45rem;}

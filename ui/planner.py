@@ -95,18 +95,22 @@ def selection_key(codes: list[str], indicators: list[str], year: int) -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _comparison_spec(key: tuple, _table: pd.DataFrame) -> dict:
+def _comparison_specs(key: tuple, _table: pd.DataFrame) -> tuple[list[dict], dict]:
+    """The charts to show (one per indicator, as wide as the column) and the stacked one
+    for the PNG export, validated once per selection, not on every rerun."""
     lg = key[3]
-    chart = charts.comparison_chart(_table.assign(
+    labelled = _table.assign(
         label=_table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
-        unit=_table["indicator"].map(lambda i: INDICATORS[i].unit(lg))), lg)
-    return chart.to_dict()  # validated once per selection, not on every rerun
+        unit=_table["indicator"].map(lambda i: INDICATORS[i].unit(lg)))
+    return ([c.to_dict() for c in charts.comparison_charts(labelled, lg)],
+            charts.comparison_chart(labelled, lg).to_dict())
 
 
 def comparison_chart(key: tuple, table: pd.DataFrame) -> dict:
-    spec = _comparison_spec(key, table)
-    st.vega_lite_chart(spec, width="content")
-    return spec
+    shown, export = _comparison_specs(key, table)
+    for spec in shown:
+        st.vega_lite_chart(spec, width="stretch")
+    return export
 
 
 def small_maps(codes: list[str], indicators: list[str], year: int) -> None:

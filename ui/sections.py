@@ -177,8 +177,10 @@ def resilience() -> None:
     names = districts.set_index("code")["name"] if districts is not None else None
     years = sorted(set(ind.year))
     year = widgets.year_picker(years, scope="res_")
+    # Its cells have a fixed size (a table in colour): at its own width, and on a phone it
+    # scrolls inside its box (ui.a11y.CSS) instead of being squeezed and cut.
     st.altair_chart(charts.resilience_heatmap(ind, year, RESILIENCE, lang(), names=names),
-                    width="stretch")
+                    width="content")
 
 
 # --- Rostock App -----------------------------------------------------------------------------

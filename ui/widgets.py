@@ -98,8 +98,10 @@ def screen_reader_table(layer: LayerData) -> None:
     head = "".join(f'<th scope="col">{escape_text(c)}</th>' for c in table.columns)
     rows = "".join("<tr>" + "".join(f"<td>{escape_text(v)}</td>" for v in row) + "</tr>"
                    for row in table.itertuples(index=False))
-    st.markdown(f'<table class="sr-only"><caption>{escape_text(layer.title)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+    # The class sits on a wrapper: a <table> ignores width and overflow, so at full width it
+    # made a phone's page scroll sideways although nobody could see it.
+    st.markdown(f'<div class="sr-only"><table><caption>{escape_text(layer.title)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
                 unsafe_allow_html=True)
 
 

@@ -1,0 +1,82 @@
+"""Every page on a phone (390×844): nothing scrolls the page sideways, nothing is cut off at
+the right edge; a chart fits its column or, when it is as wide as a table, scrolls inside its
+own box like a table does."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.browser import ARTIFACTS, BROWSER, App, settled
+from tests.helpers.mirror import ROOT
+
+pytestmark = BROWSER
+
+# What sticks out past the right edge and is not inside a box that scrolls sideways
+# (content in an SVG counts as its <svg>; visually hidden screen-reader tables and the
+# slider's invisible native input do not count).
+CUT = """() => {
+  const W = document.documentElement.clientWidth;
+  const out = [];
+  for (const e of document.querySelectorAll('.stApp *')) {
+    if (e.closest('.sr-only') || (e.ownerSVGElement) || e.matches('input[type=range]')) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || r.right <= W + 1) continue;
+    const s = getComputedStyle(e);
+    if (s.visibility === 'hidden' || s.opacity === '0') continue;
+    let box = e.parentElement, scrolls = false;
+    while (box) {
+      const ox = getComputedStyle(box).overflowX;
+      if (ox === 'auto' || ox === 'scroll') {
+        scrolls = box.getBoundingClientRect().right <= W + 1; break;
+      }
+      if (ox === 'hidden' || ox === 'clip') break;
+      box = box.parentElement;
+    }
+    if (!scrolls) {
+      const owner = e.closest('[data-testid]');
+      out.push(`${e.tagName.toLowerCase()} in ${owner ? owner.dataset.testid : '?'} ` +
+               `reaches ${Math.round(r.right)} px`);
+    }
+  }
+  const main = document.querySelector('[data-testid=stMain]');
+  return {page: document.documentElement.scrollWidth - W,
+          main: main ? main.scrollWidth - main.clientWidth : 0,
+          cut: [...new Set(out)].slice(0, 10)};
+}"""
+
+
+def _paths() -> list[str]:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from app.pages import ABOUT_PAGES, CITY_PAGES
+    from app.projects import projects
+
+    urls = [p.url_path for p in CITY_PAGES if not p.default] + \
+        [p.url_path for p in projects()] + [p.url_path for p in ABOUT_PAGES]
+    return ["", "?district=A", "?view=leaflet", *urls]
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="de-DE")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", _paths())
+def test_page_fits_a_phone(app: App, phone, path: str) -> None:
+    phone.goto(f"{app.url}/{path}")
+    settled(phone)
+    tabs = phone.locator("[role=tab]")
+    views = max(1, tabs.count())
+    for i in range(views):  # every tab of the planner
+        if i:
+            tabs.nth(i).click()
+            settled(phone)
+        found = phone.evaluate(CUT)
+        name = (path.replace("?", "_").replace("=", "-") or "karte") + (f"-tab{i}" if i else "")
+        phone.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"))
+        assert found["page"] <= 0 and found["main"] <= 0, (path, i, found)
+        assert not found["cut"], (path, i, found["cut"])
