@@ -157,6 +157,21 @@ def _city(ind: pd.DataFrame, indicators: Sequence[str], years: Iterable[int],
     return out.reindex(full)
 
 
+def ranks(ind: pd.DataFrame, indicator: str, year: int) -> pd.Series:
+    """Rank of every district with a value (1 = highest, ties share the best rank)."""
+    return _values(ind, indicator, int(year)).rank(ascending=False, method="min").astype(int)
+
+
+def neighbours(districts: pd.DataFrame, code: str, tolerance_m: float = 5.0) -> list[str]:
+    """Codes of the districts sharing a border with ``code`` (EPSG:25833 polygons; a gap
+    of up to ``tolerance_m`` between published outlines still counts as a shared border),
+    longest shared border first."""
+    geoms = districts.set_index("code").geometry
+    mine = geoms[code].buffer(tolerance_m)
+    shared = {c: g.boundary.intersection(mine).length for c, g in geoms.drop(code).items()}
+    return [c for c, length in sorted(shared.items(), key=lambda kv: -kv[1]) if length > 0]
+
+
 def _pstdev(values: pd.Series) -> float:
     return float(values.std(ddof=0)) if len(values) else math.nan
 
@@ -204,7 +219,7 @@ def compare(ind: pd.DataFrame, codes: Sequence[str], indicators: Sequence[str], 
         vals = _values(ind, indicator, year)
         mean = float(vals.mean()) if len(vals) else math.nan
         sd = _pstdev(vals)
-        ranks = vals.rank(ascending=False, method="min")
+        ranked = ranks(ind, indicator, year)
         for code in codes:
             value = float(vals[code]) if code in vals.index else math.nan
             z = (value - mean) / sd if sd > 0 else math.nan
@@ -222,7 +237,7 @@ def compare(ind: pd.DataFrame, codes: Sequence[str], indicators: Sequence[str], 
                 "unit_de": meta.unit_de, "unit_en": meta.unit_en,
                 "value": value, "mean": mean, "sd": sd, "z": z,
                 "flag": bool(abs(z) > 1) if not math.isnan(z) else False,
-                "rank": int(ranks[code]) if code in ranks.index else None,
+                "rank": int(ranked[code]) if code in ranked.index else None,
                 "n": len(vals), "city": float(city[(indicator, year)]),
                 "note": "; ".join(notes) or None,
             })

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import geodata
-from figures import charts
+from figures import charts, profile
 from geodata import loaders
 from geodata.climate import linear_trend
 from geodata.indicators import BY_ID as INDICATORS
@@ -198,23 +198,10 @@ def my_district(code: str | None) -> None:
     districts = data.load(loaders.districts)
     if ind is None or city is None or districts is None:
         return
-    d = districts.set_index("code").loc[code]
     year = int(ind[ind.indicator == "einwohner"].year.max())
-    v = ind[(ind.code == code) & (ind.year == year)].set_index("indicator")["value"]
     lg = lang()
-
-    def cmp(ind_id: str) -> str:
-        ref = city.get((ind_id, year))
-        if ref is None or ind_id not in v:
-            return t("cmp_unknown")
-        return t("cmp_higher") if v[ind_id] > ref * 1.05 else (
-            t("cmp_lower") if v[ind_id] < ref * 0.95 else t("cmp_same"))
-
-    st.markdown(t("district_words", name=escape_markdown(d["name"]), year=year,
-                  pop=number(v.get("einwohner"), lg), area=number(d["area_km2"], lg, 1),
-                  density=number(v.get("dichte"), lg), density_cmp=cmp("dichte"),
-                  age=number(v.get("durchschnittsalter"), lg, 1), age_cmp=cmp("durchschnittsalter"),
-                  old=number(v.get("anteil_65_plus"), lg, 1), old_cmp=cmp("anteil_65_plus")))
+    name = districts.set_index("code").loc[code, "name"]
+    st.markdown(profile.district_words(ind, city, districts, code, lg, escape_markdown(name)))
     widgets.district_profile(code, year)
     st.markdown(f"**{t('nearby')}**")
     counts, missing = [], []

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import geodata
-from figures import charts
+from figures import charts, profile
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
@@ -18,7 +18,7 @@ from layers.classify import SCHEMES
 from layers.deck import MapView
 from layers.leaflet import folium_map
 from layers.spec import Query
-from text import escape_markdown, escape_text, number, signed
+from text import escape_markdown, escape_text
 
 from . import data, state
 from .i18n import day, lang, t
@@ -194,7 +194,8 @@ def district_picker(clicked: str | None) -> str | None:
 
 
 def district_profile(code: str, year: int | None = None) -> None:
-    """Key figures against the city, and the population trend since 2005."""
+    """Key figures against the city, and the population trend since 2005
+    (``figures.profile``: the static district pages show the same)."""
     ind = data.load(loaders.indicators)
     city = data.load(loaders.city_reference)
     districts = data.load(loaders.districts)
@@ -202,41 +203,21 @@ def district_profile(code: str, year: int | None = None) -> None:
         return
     name = districts.set_index("code").loc[code, "name"]
     st.header(t("profile_title", name=escape_markdown(name)))
-    mine = ind[ind.code == code]
-    latest = int(mine[mine.indicator == "einwohner"].year.max())
-    year = year if year in set(mine.year) else latest
+    year = profile.profile_year(ind, code, year)
     st.caption(t("profile_intro", year=year))
-    shown = ["einwohner", "dichte", "durchschnittsalter", "anteil_unter_15", "anteil_65_plus",
-             "anteil_auslaendisch", "anteil_single", "veraenderung_vorjahr_pct"]
     cols = st.columns(4)
     lg = lang()
-    for i, ind_id in enumerate(shown):
-        row = mine[(mine.indicator == ind_id) & (mine.year == year)]
-        spec = INDICATORS[ind_id]
-        digits = spec.digits
+    for i, fig in enumerate(profile.key_figures(ind, city, code, year)):
         with cols[i % 4]:
-            if row.empty:
-                st.metric(spec.label(lg), "–", help=t("no_data"))
-                continue
-            value = float(row.value.iloc[0])
-            ref = city.get((ind_id, year))
-            # Shares and ages read with their unit; counts and densities say theirs in
-            # the label. A difference of two shares is in percentage points, not per cent.
-            unit = f" {spec.unit(lg)}" if spec.unit_de in {"%", "Jahre"} else ""
-            diff_unit = f" {t('percentage_points')}" if spec.unit_de == "%" else unit
-            delta = None
-            if ref is not None and spec.city != "sum":
-                delta = f"{signed(value - ref, lg, digits)}{diff_unit} ({t('city')}: " \
-                        f"{number(ref, lg, digits)}{unit})"
-            st.metric(spec.label(lg), f"{number(value, lg, digits)}{unit}", delta=delta,
-                      delta_color="off")
-    pop = mine[mine.indicator == "einwohner"].sort_values("year")
-    first, last = pop.iloc[0], pop.iloc[-1]
+            if fig.value is None:
+                st.metric(fig.label(lg), "–", help=t("no_data"))
+            else:
+                st.metric(fig.label(lg), fig.value_text(lg), delta=fig.delta_text(lg),
+                          delta_color="off")
     st.markdown(f"**{t('trend_title')}**")
-    st.altair_chart(charts.population_trend_chart(pop, name, lg), width="stretch")
-    change = last.value - first.value
-    st.write(t("trend_since", first=int(first.year), change=signed(change, lg),
-               pct=signed(change / first.value * 100, lg, 1)))
+    st.altair_chart(charts.population_trend_chart(profile.population(ind, code), name, lg),
+                    width="stretch")
+    st.write(profile.change_text(ind, code, lg))
 
 
 def sources_footer(dataset_ids: Sequence[str]) -> None:
