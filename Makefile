@@ -14,7 +14,7 @@ ifeq ($(origin GEODATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: run test venv data lint bench load soak present present-check system-deps clean
+.PHONY: run test venv data site lint bench load soak present present-check system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,15 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgresql-$$PGV-postgis-3 nginx >/dev/null; \
 	fi
 
+# After every refresh the district profiles are built again (pages and PDFs), so they never
+# show older data than the app.
 data: $(STAMP)
 	$(PY) -m geodata refresh
+	$(PY) -m profiles build
+
+# The district profiles alone (static pages and PDFs, into <data folder>/profiles/current).
+site: $(STAMP)
+	$(PY) -m profiles build
 
 run: data
 	$(PY) -m server --server.port $(PORT)
@@ -69,6 +76,7 @@ test: $(STAMP) system-deps
 	CI_REQUIRE_POSTGIS=1 CI_REQUIRE_NGINX=1 $(PY) -m pytest
 
 bench: $(STAMP) system-deps
+	$(PY) bench/first_visit.py
 	$(PY) bench/refresh_and_load.py
 	$(PY) bench/pages.py
 	$(PY) bench/stores.py

@@ -369,6 +369,35 @@ def population_trend_chart(pop: pd.DataFrame, name: str, lang: str = "de") -> al
     return _finish(chart, lang)
 
 
+def age_trend_chart(shares: pd.DataFrame, name: str, lang: str = "de") -> alt.Chart:
+    """Shares of under-15s and of residents aged 65+ per year in one district and in the
+    whole city (``shares``: year, group, area, value in %); the city dashed."""
+    de = _lang(lang) == "de"
+    frame = shares.assign(year=shares["year"].astype(int),
+                          value=shares["value"].astype(float).round(1))
+    areas = list(dict.fromkeys(frame["area"]))
+    chart = alt.Chart(frame, description=(
+        f"Anteile der unter 15-Jährigen und der ab 65-Jährigen je Jahr, {name} und Gesamtstadt"
+        if de else f"Shares of under-15s and of people aged 65+ per year, {name} and the city"),
+    ).mark_line(point=True, invalid="break-paths-show-domains").encode(
+        x=alt.X("year:O", title="Jahr" if de else "Year",
+                axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("value:Q", title="Anteil (%)" if de else "Share (%)",
+                axis=alt.Axis(format=",.0f")),
+        color=alt.Color("group:N", title=None, scale=alt.Scale(range=["#21918c", "#3b528b"]),
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+        strokeDash=alt.StrokeDash("area:N", title=None, sort=areas,
+                                  scale=alt.Scale(domain=areas, range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(orient="bottom", direction="vertical",
+                                                    labelLimit=200)),
+        tooltip=[alt.Tooltip("area:N", title="Gebiet" if de else "Area"),
+                 alt.Tooltip("group:N", title="Gruppe" if de else "Group"),
+                 alt.Tooltip("year:O", title="Jahr" if de else "Year"),
+                 alt.Tooltip("value:Q", title="%", format=",.1f")],
+    ).properties(height=200)
+    return _finish(chart, lang)
+
+
 # --- resilience heatmap: districts × indicators ------------------------------------------------
 
 

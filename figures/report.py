@@ -307,6 +307,38 @@ def chart_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2.0) -> 
                                allowed_base_urls=[])
 
 
+# Fonts with the same metrics on the server (vl-convert lays out text with Liberation Sans,
+# which it bundles) and in browsers and PDFs (Arial and Helvetica share its metrics).
+SVG_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+_SVG_ALLOWED_HREF = re.compile(r"^#")
+
+
+def chart_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """An Altair chart (or a Vega-Lite dict) as SVG text for a static page, offline.
+
+    Vega writes text from data as escaped character data. As a second line of defence the
+    result is parsed and refused (ValueError) if it holds anything active: a script,
+    ``foreignObject``, an event-handler attribute or a link that is not to the image itself.
+    """
+    import xml.etree.ElementTree as ET
+
+    import vl_convert as vlc
+
+    spec = dict(chart if isinstance(chart, dict) else chart.to_dict())
+    spec["config"] = {**spec.get("config", {}), "font": SVG_FONT}
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vegalite_version(), allowed_base_urls=[])
+    for element in ET.fromstring(svg).iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in {"script", "foreignobject", "iframe", "object", "embed"}:
+            raise ValueError(f"chart SVG holds a <{tag}>")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and
+                                          not _SVG_ALLOWED_HREF.match(value)):
+                raise ValueError(f"chart SVG holds an active attribute {local}")
+    return svg
+
+
 # --- file names ----------------------------------------------------------------------------------
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",

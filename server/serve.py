@@ -6,8 +6,9 @@ auto-pages; a shared deep link that happens to be that first request would then 
 "page does not exist" notice before the right page appears. Settling the question before
 the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
 HTML also declares the page language here (``server.page_lang``), every text goes out
-compressed (``server.compress``), and the server runs the first page once itself before it
-reports healthy (``server.warm``).
+compressed (``server.compress``), the server runs the first page once itself before it
+reports healthy (``server.warm``), and the district profiles are served at ``/profile/``
+(``server.profile_files``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from . import compress, page_lang, warm
+from . import compress, page_lang, profile_files, warm
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     page_lang.install()
     compress.install()
     warm.install()
+    profile_files.install()
+    profile_files.rebuild_when_stale(after=warm.READY)
     sys.argv = ["streamlit", "run", str(APP), *(argv if argv is not None else sys.argv[1:])]
     return int(cli.main() or 0)
 

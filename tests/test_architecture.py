@@ -1,6 +1,6 @@
 """The layout holds: each kind of code in its room, imports run one way, no circles.
 
-    text, geodata  →  layers  →  figures  →  app, server  →  ui  →  presenter  →  pages
+    text, geodata  →  layers  →  figures  →  profiles  →  app, server  →  ui  →  presenter  →  pages
 
 (an arrow: "may be imported by"). geodata and layers know nothing of Streamlit; one module
 does HTTP; pydeck and folium live in layers, Altair in figures; ui holds Streamlit blocks.
@@ -20,8 +20,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "geodata": set(),
     "layers": {"geodata", "text"},
     "figures": {"geodata", "layers", "text"},
+    "profiles": {"geodata", "layers", "figures", "text"},
     "app": {"geodata", "text"},
-    "server": {"geodata", "layers", "text"},
+    "server": {"geodata", "layers", "text", "profiles"},
     "ui": {"geodata", "layers", "figures", "text", "app", "server"},
     "presenter": {"geodata", "layers", "text", "app", "server", "ui"},
     "pages": {"geodata", "ui", "presenter"},
@@ -68,7 +69,7 @@ APP_FILES = [p for folder in MAY_IMPORT for p in _py(folder)] + [ROOT / "dashboa
 
 
 def test_geodata_and_layers_do_not_import_streamlit() -> None:
-    for folder in ("geodata", "layers", "figures", "text", "app"):
+    for folder in ("geodata", "layers", "figures", "text", "app", "profiles"):
         for path in _py(folder):
             assert "streamlit" not in _imports(path), path
 
@@ -146,7 +147,7 @@ def test_only_geodata_fetch_talks_http() -> None:
 def test_display_reprojection_and_escaping_live_in_layers() -> None:
     """Reprojection for display happens in layers/ (``layers.geometry``), escaping in
     ``text.escape``: nobody else calls to_crs or an HTML escaper."""
-    for folder in ("ui", "pages", "figures", "presenter", "server", "app"):
+    for folder in ("ui", "pages", "figures", "presenter", "server", "app", "profiles"):
         for path in _py(folder):
             text = path.read_text()
             assert "to_crs(" not in text, path

@@ -52,7 +52,8 @@ class App:
 
 def start_app(store: Path) -> App:
     port = free_port()
-    env = {**os.environ, "GEODATA_DIR": str(store)}
+    # Profiles are built by the tests that need them (once per session), not by every server.
+    env = {**os.environ, "GEODATA_DIR": str(store), "DASHBOARD_PROFILES_AUTOBUILD": "0"}
     env.pop("GEODATA_MIRROR", None)
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(

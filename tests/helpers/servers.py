@@ -162,7 +162,8 @@ def start_replica(env: dict[str, str], log_dir: Path, cookie_secret: str) -> Rep
     """``python -m server`` on a free loopback port, as the deployment runs it."""
     port = free_port()
     log = log_dir / f"replica-{port}.log"
-    full_env = {**os.environ, **env, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
+    full_env = {**os.environ, "DASHBOARD_PROFILES_AUTOBUILD": "0", **env,
+                "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
     full_env.pop("GEODATA_MIRROR", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--server.port", str(port),
@@ -203,6 +204,7 @@ class Nginx:
     upstreams: list[str]
     folder: Path
     port: int = 0
+    profiles: Path | None = None  # the district profiles' root (``profiles.build.root_dir``)
     process: subprocess.Popen | None = None
 
     @property
@@ -221,6 +223,7 @@ class Nginx:
             "LISTEN": f"127.0.0.1:{self.port}",
             "STREAMLIT_UPSTREAMS": servers,
             "ACCESS_LOG": str(self.access_log),
+            "PROFILES_ROOT": str(self.profiles or self.folder / "no-profiles"),
         })
         site = self.folder / "site.conf"
         site.write_text(rendered)
