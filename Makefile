@@ -24,16 +24,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's chromium for the browser tests (playwright cannot download browsers here);
+# Debian's chromium for the browser tests and the profiles' PDFs (playwright cannot download
+# browsers here), poppler-utils to read those PDFs back in the tests;
 # PostgreSQL with PostGIS and nginx for the shared-store and replica tests (the tests start
 # their own private servers on 127.0.0.1; the system services are not used).
 PG_MAJOR = $$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$$/\1/p' | head -n1)
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Debian chromium and fonts for browser tests"; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  echo "Installing Debian chromium, fonts and poppler-utils for browser and PDF tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji fonts-dejavu-core >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji fonts-dejavu-core poppler-utils >/dev/null; \
 	fi
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	    || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \

@@ -21,7 +21,17 @@ def chromium() -> str | None:
 
 
 def print_pdfs(folder: Path, pages: list[str], timeout_ms: int = 30_000) -> list[str]:
-    """``de/x.html`` → ``de/x.pdf`` for each page; returns the PDFs' paths."""
+    """``de/x.html`` → ``de/x.pdf`` for each page; returns the PDFs' paths.
+
+    Runs in a thread of its own: Playwright's sync API refuses a thread whose event loop
+    is running (a caller inside a server or a test with a browser open)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="pdf") as pool:
+        return pool.submit(_print, folder, pages, timeout_ms).result()
+
+
+def _print(folder: Path, pages: list[str], timeout_ms: int) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium()

@@ -13,7 +13,7 @@ import pytest
 from geodata import Settings, refresh
 from tests.helpers.app import require
 from tests.helpers.browser import App, Watched, launch, serve, watch
-from tests.helpers.mirror import MIRROR, ROOT, MirrorServer, fast_settings
+from tests.helpers.mirror import DATA_ONLY, MIRROR, ROOT, MirrorServer, fast_settings
 from tests.helpers.servers import PgCluster, nginx_binary, postgis_missing
 
 # The suite uses the file store unless a test configures a database itself, even on a
@@ -51,11 +51,23 @@ def good_store(tmp_path_factory: pytest.TempPathFactory, mirror_server: MirrorSe
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def profiles_site(good_store: Path) -> Path:
+    """The district profiles built once from the good store, PDFs included (``make site``);
+    the folder holding the ``current`` build. The app fixture's server serves it."""
+    from profiles.build import build, root_dir
+
+    settings = fast_settings(good_store, None)
+    result = build(settings, pdf=True)
+    assert len(result.pages) == 44 and len(result.pdfs) == 21, result
+    return root_dir(settings)
+
+
 @pytest.fixture
 def store_copy(tmp_path: Path, good_store: Path) -> Path:
     """A private copy of the good store that a test may break."""
     target = tmp_path / "data"
-    shutil.copytree(good_store, target)
+    shutil.copytree(good_store, target, ignore=DATA_ONLY)
     return target
 
 

@@ -29,6 +29,7 @@ from geodata.config import load_settings
 from geodata.postgis import PostgisStore
 from geodata.store import Store
 from tests.helpers.mirror import (
+    DATA_ONLY,
     DISTRICTS_JSON,
     ROOT,
     Fault,
@@ -82,7 +83,7 @@ def both_stores(tmp_path_factory: pytest.TempPathFactory, good_store: Path,
     import shutil
 
     files = fast_settings(tmp_path_factory.mktemp("files") / "data", None)
-    shutil.copytree(good_store, files.data_dir)
+    shutil.copytree(good_store, files.data_dir, ignore=DATA_ONLY)
     root = tmp_path_factory.mktemp("online-mirror")
     path = root / "geo.sv.rostock.de/download/opendata/toiletten/toiletten.json"
     path.parent.mkdir(parents=True)

@@ -30,7 +30,7 @@ from tests.helpers.browser import (
     steady_screenshot,
     watch,
 )
-from tests.helpers.mirror import ROOT
+from tests.helpers.mirror import DATA_ONLY, ROOT
 from tests.helpers.net import free_port, holds, poll_until, wait_healthy
 
 pytestmark = BROWSER
@@ -45,7 +45,7 @@ def present_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> I
     """`python -m presenter serve` on a copy of the store, offline, on a free port."""
     ARTIFACTS.mkdir(exist_ok=True)
     store = tmp_path_factory.mktemp("present") / "data"
-    shutil.copytree(good_store, store)
+    shutil.copytree(good_store, store, ignore=DATA_ONLY)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "GEODATA_DIR": str(store), "PRESENTER_TIME_SCALE": str(SCALE),

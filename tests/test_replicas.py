@@ -9,10 +9,12 @@ not run here (no Docker): its structure and its nginx settings are checked inste
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import secrets
 import shutil
 import signal
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -61,7 +63,8 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, pg_cluster: PgCluster,
-          mirror_server: MirrorServer, nginx_present: str) -> Iterator[Stack]:
+          mirror_server: MirrorServer, nginx_present: str,
+          profiles_site: Path) -> Iterator[Stack]:
     """PostGIS filled by one refresh, two replicas reading it, nginx in front."""
     url = pg_cluster.create_database("replicas")
     work = tmp_path_factory.mktemp("replicas")
@@ -74,16 +77,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory, pg_cluster: PgCluster,
            "GEODATA_FETCH_ON_DEMAND": "0"}  # as deploy/compose.yaml runs them
     cookie_secret = secrets.token_hex(16)
     replicas: list[Replica] = []
-    proxy = None
+    proxy: Nginx | None = None
     try:
         replicas = [start_replica(env, work, cookie_secret) for _ in range(2)]
-        proxy = Nginx([r.address for r in replicas], work / "nginx")
+        # nginx's workers (nobody) read the profiles from a folder they may enter
+        profiles = Path(tempfile.mkdtemp(prefix="rostock-profiles-"))
+        os.chmod(profiles, 0o755)
+        shutil.copytree(profiles_site / "current", profiles / "current")
+        proxy = Nginx([r.address for r in replicas], work / "nginx", profiles=profiles)
         proxy.folder.mkdir()
         proxy.start()
         yield Stack(url, data_dir, replicas, proxy, work)
     finally:
         if proxy:
             proxy.stop()
+            if proxy.profiles:
+                shutil.rmtree(proxy.profiles, ignore_errors=True)
         for r in replicas:
             r.stop()
 
@@ -180,6 +189,26 @@ def test_proxy_sends_security_headers_and_hides_metrics(stack: Stack) -> None:
         assert headers.get("content-security-policy"), "headers on errors too"
     # The replicas do have the endpoint: the proxy is what hides it.
     assert _get(f"{stack.replicas[0].url}/_stcore/metrics")[0] == 200
+
+
+def test_proxy_serves_the_profiles_from_disk(stack: Stack) -> None:
+    """/profile/ comes from the folder the refresh job builds into, gzip'ed from the .gz
+    beside each file, with the security headers, and no replica is asked."""
+    start = len(stack.proxy.access_log.read_text())
+    status, headers, body = _get(f"{stack.proxy.url}/profile/de/stadtmitte.html",
+                                 **{"Accept-Encoding": "gzip"})
+    assert (status, headers.get("content-encoding")) == (200, "gzip")
+    assert b"21.279" in gzip.decompress(body)
+    assert headers["cache-control"] == "no-cache" and headers.get("content-security-policy")
+    assets = stack.proxy.profiles / "current" / "assets"  # type: ignore[operator]
+    js = next(assets.glob("profile.*.js")).name
+    status, headers, _b = _get(f"{stack.proxy.url}/profile/assets/{js}")
+    assert status == 200 and "max-age=31536000" in headers["cache-control"]
+    status, _h, pdf = _get(f"{stack.proxy.url}/profile/de/stadtmitte.pdf")
+    assert status == 200 and pdf.startswith(b"%PDF")
+    assert _get(f"{stack.proxy.url}/profile")[0] == 200  # redirected to /profile/
+    lines = [x for x in stack.log_lines(start) if x["path"].startswith("/profile")]
+    assert lines and all(x["up"] == "-" for x in lines), lines
 
 
 def test_proxy_passes_brotli_on_and_gzips_for_gzip_only_clients(stack: Stack) -> None:

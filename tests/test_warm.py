@@ -20,6 +20,7 @@ from tests.helpers.browser import (
     serve,
     settled,
 )
+from tests.helpers.mirror import DATA_ONLY
 
 pytestmark = BROWSER
 
@@ -28,7 +29,7 @@ pytestmark = BROWSER
 def warm_app(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Iterator[App]:
     ARTIFACTS.mkdir(exist_ok=True)
     store = tmp_path_factory.mktemp("warm") / "data"
-    shutil.copytree(good_store, store)
+    shutil.copytree(good_store, store, ignore=DATA_ONLY)
     yield from serve(store)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ def _mirror_dir() -> Path:
 MIRROR = _mirror_dir()
 DISTRICTS_JSON = MIRROR / "geo.sv.rostock.de/download/opendata/stadtbereiche/stadtbereiche.json"
 ORTSTEILE_JSON = MIRROR / "geo.sv.rostock.de/download/opendata/ortsteile/ortsteile.json"
+# Copies of a store take its data, not the district profiles built into it (tests that need
+# those build them: the ``profiles_site`` fixture).
+DATA_ONLY = shutil.ignore_patterns("profiles")
 needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"no offline mirror at {MIRROR}")
 
 
@@ -147,11 +151,10 @@ def renamed_store(target: Path, good_store: Path, districts: dict[str, str],
     """A copy of ``good_store`` whose district names (by code) and first Ortsteil names are
     replaced, loaded the normal way: served by the loopback mirror, refreshed, validated."""
     import json
-    import shutil
 
     from geodata import refresh
 
-    shutil.copytree(good_store, target)
+    shutil.copytree(good_store, target, ignore=DATA_ONLY)
     obj = json.loads(DISTRICTS_JSON.read_bytes())
     for feature in obj["features"]:
         code = feature["properties"]["code"]

@@ -1,0 +1,297 @@
+"""The district profiles (profiles/): built once per session from the mirror's data (pages
+and PDFs), with the app's figures, nothing from another host, within the byte budget,
+hostile names as text in HTML, SVG and PDF, served by the app server at /profile/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.browser import ARTIFACTS, BROWSER, App, in_browser, serve
+from tests.helpers.mirror import fast_settings, renamed_store
+
+pytestmark = BROWSER  # the PDFs are printed by Chromium
+
+# URLs a built file may contain: XML namespace names (never fetched) and Leaflet's own
+# attribution link in leaflet.js, which the pages switch off (attributionControl: false).
+NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink",
+              "http://www.w3.org/1999/xhtml", "http://www.w3.org/XML/1998/namespace"}
+URL = re.compile(rb"(?i)\b(?:https?|ftp)://[^\s\"'<>)]*|//[a-z0-9-]+\.[a-z]{2,}[/\"']")
+BUDGET = 300_000  # bytes on the wire for a first visit to one profile page
+
+
+def pdf_text(path: Path) -> str:
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: make system-deps")
+    return subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    exe = shutil.which("pdfinfo")
+    if exe is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed: make system-deps")
+    out = subprocess.run([exe, str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":")
+                                                 for line in out.splitlines())}
+
+
+@pytest.fixture(scope="module")
+def site(profiles_site: Path) -> Path:
+    return (profiles_site / "current").resolve()
+
+
+def test_42_pages_and_21_pdfs_one_or_two_a4_pages_each(site: Path) -> None:
+    manifest = json.loads((site / "manifest.json").read_text())
+    assert len(manifest["districts"]) == 21
+    for lang in ("de", "en"):
+        pages = sorted(p.name for p in (site / lang).glob("*.html"))
+        assert len(pages) == 22 and "index.html" in pages, lang  # 21 districts + index
+    pdfs = sorted((site / "de").glob("*.pdf"))
+    assert len(pdfs) == 21
+    for pdf in pdfs:
+        info = pdf_info(pdf)
+        assert info["Pages"] in {"1", "2"}, (pdf.name, info["Pages"])
+        assert "A4" in info["Page size"] and info["Tagged"] == "yes", pdf.name
+    text = pdf_text(site / "de" / "stadtmitte.pdf")
+    assert "Stadtmitte" in text and "21.279" in text  # residents 2023
+    assert "Lizenz" in text and "Stand der Daten" in text  # sources on paper too
+
+
+def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path) -> None:
+    from figures import profile
+    from geodata import loaders
+
+    settings = fast_settings(good_store, None)
+    ind, city = loaders.indicators(settings), loaders.city_reference(settings)
+    figures = {f.indicator: f for f in profile.key_figures(ind, city, "N", 2023)}
+    de = (site / "de" / "stadtmitte.html").read_text()
+    en = (site / "en" / "stadtmitte.html").read_text()
+    # the same text the app's metric shows, in the page's language
+    assert figures["einwohner"].value_text("de") == "21.279"
+    assert figures["einwohner"].value_text("en") == "21,279"
+    row = re.search(r"<tr><th scope=\"row\">Einwohnerinnen und Einwohner</th>(.*?)</tr>", de)
+    assert row and "<td>21.279</td>" in row.group(1) and "Rang 1 von 21" in row.group(1)
+    assert "<td>21,279</td>" in en and 'lang="en"' in en
+    for f in figures.values():
+        assert f"<td>{f.value_text('de')}</td>" in de, f.indicator
+    # neighbours named and linked, the way into the app with the district chosen
+    for name in ("Südstadt", "Brinckmansdorf", "Gehlsdorf", "Kröpeliner-Tor-Vorstadt"):
+        assert f">{name}</a>" in de
+    assert 'href="../../?district=N"' in de and 'href="index.html"' in de
+    assert 'href="../../?district=N&amp;lang=en"' in en
+    # each chart has its table twin, and the sources name licence and date
+    assert de.count("<svg") == 2 and de.count("<details>") == 2
+    assert "Lizenz: CC0 1.0" in de and "Stand der Daten" in de
+
+
+def test_valid_light_html(site: Path) -> None:
+    from html.parser import HTMLParser
+
+    class Check(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.ids: list[str] = []
+            self.scripts: list[dict] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            a = dict(attrs)
+            self.tags.append(tag)
+            if "id" in a:
+                self.ids.append(a["id"])
+            if tag == "script":
+                self.scripts.append(a)
+
+    for page in [*(site / "de").glob("*.html"), *(site / "en").glob("*.html")]:
+        html = page.read_text()
+        check = Check()
+        check.feed(html)
+        assert html.startswith("<!doctype html>")
+        assert re.search(r'<html lang="(de|en)">', html), page
+        assert {"title", "main", "header", "nav", "footer", "h1"} <= set(check.tags), page
+        assert check.tags.count("h1") == 1 and check.tags.count("main") == 1, page
+        assert len(check.ids) == len(set(check.ids)), page
+        # no inline script: every script is a file of the site or inert JSON data
+        for script in check.scripts:
+            assert script.get("src") or script.get("type") == "application/json", page
+
+
+def test_no_external_url_in_any_built_file(site: Path) -> None:
+    found = {}
+    for path in site.rglob("*"):
+        if not path.is_file() or path.suffix == ".gz":
+            continue
+        urls = {u.decode("latin-1") for u in URL.findall(path.read_bytes())} - NAMESPACES
+        if path.name.startswith("leaflet.") and path.suffix == ".js":
+            urls -= {"https://leafletjs.com"}
+        if path.name.startswith("leaflet.") and path.suffix == ".css":
+            urls = {u for u in urls if not u.startswith("https://bugzilla.mozilla.org")}
+        if urls:
+            found[str(path.relative_to(site))] = sorted(urls)
+    assert not found, found
+    js = next((site / "assets").glob("profile.*.js")).read_text()
+    assert "attributionControl: false" in js
+
+
+@in_browser
+def test_the_app_server_serves_them_compressed_and_cached(app: App,
+                                                          profiles_site: Path) -> None:
+    def get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(app.url + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=20) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+    status, headers, _b = get("/profile/de/stadtmitte.html", **{"Accept-Encoding": "br"})
+    assert (status, headers["content-encoding"], headers["cache-control"]) == \
+        (200, "br", "no-cache")
+    asset = next(p.name for p in (profiles_site / "current" / "assets").glob("map-de.*.json"))
+    status, headers, _b = get(f"/profile/assets/{asset}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "immutable" in headers["cache-control"]
+    status, headers, body = get("/profile/de/stadtmitte.pdf")
+    assert status == 200 and body.startswith(b"%PDF")
+    assert get("/profile/")[0] == 200
+    for bad in ("/profile/../store/stadtbereiche.json", "/profile/%2e%2e/store/x",
+                "/profile/de/stadtmitte.html.gz", "/profile/nope.html"):
+        assert get(bad)[0] in (400, 404), bad
+    assert get("/robots.txt")[2].startswith(b"User-agent: *")
+
+
+@in_browser
+@pytest.mark.parametrize("path", ["de/stadtmitte.html", "en/warnemuende.html", "de/index.html"])
+def test_a_first_visit_stays_within_300_kb_and_on_this_host(app: App, browser,
+                                                            profiles_site: Path,
+                                                            path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    sizes: dict[str, int] = {}
+    urls: list[str] = []
+    errors: list[str] = []
+    cdp.on("Network.loadingFinished",
+           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.on("request", lambda r: urls.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{app.url}/profile/{path}")
+    page.wait_for_selector("html[data-map-ready]", state="attached", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".leaflet-interactive").count() >= 21
+    total = sum(sizes.values())
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(ARTIFACTS / f"profile-{path.replace('/', '-')}.png"),
+                    full_page=True)
+    context.close()
+    assert total <= BUDGET, total
+    assert all(u.startswith(app.url) for u in urls), urls
+    assert not errors, errors
+    assert wide <= 390  # nothing scrolls sideways on a phone
+
+
+# -- hostile names -------------------------------------------------------------------------------
+
+CORPUS = {
+    "A": '<img src=x onerror=alert("A")>',
+    "B": '"><svg onload=alert("B")>',
+    "C": "</script><script>alert('C')</script>",
+    "D": '${alert("D")} `x` \\u003c',
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Path:
+    """A store whose district names are the corpus, its profiles built (PDFs of two)."""
+    from profiles.build import build
+    from profiles.pdf import print_pdfs
+
+    store = renamed_store(tmp_path_factory.mktemp("hostile") / "data", good_store, CORPUS)
+    result = build(fast_settings(store, None), pdf=False)
+    print_pdfs(result.folder, [hostile_page(store, c) for c in ("A", "C")])
+    return store
+
+
+def hostile_page(store: Path, code: str, lang: str = "de") -> str:
+    manifest = json.loads((store / "profiles" / "current" / "manifest.json").read_text())
+    return manifest["districts"][code][lang]
+
+
+def svg_is_inert(svg: str) -> bool:
+    import xml.etree.ElementTree as ET
+
+    for element in ET.fromstring(svg).iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in {"script", "img", "foreignobject", "iframe"}:
+            return False
+        if any(name.rsplit("}", 1)[-1].lower().startswith("on") for name in element.attrib):
+            return False
+    return True
+
+
+def test_hostile_names_stay_text_in_html_svg_and_pdf(hostile: Path) -> None:
+    import html as html_lib
+
+    site = (hostile / "profiles" / "current").resolve()
+    for code, payload in CORPUS.items():
+        rel = hostile_page(hostile, code)
+        assert re.fullmatch(r"de/[a-z0-9-]+\.html", rel), rel
+        html = (site / rel).read_text()
+        if "<" in payload:
+            assert payload not in html  # never as markup …
+        assert "<img" not in html and "<svg onload" not in html
+        assert "</script><script>" not in html
+        heading = re.search(r"<h1>(.*?)</h1>", html).group(1)
+        assert html_lib.unescape(heading) == payload  # … but shown as typed
+        svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+        assert len(svgs) == 2 and all(svg_is_inert(svg) for svg in svgs), code
+        # the chart's accessible name carries the name as text
+        assert any(html_lib.escape(payload, quote=True)[:12] in svg or
+                   payload[:5] in html_lib.unescape(svg) for svg in svgs), code
+    index = (site / "de" / "index.html").read_text()
+    assert not any(p in index for p in CORPUS.values())
+    for code in ("A", "C"):
+        pdf = site / hostile_page(hostile, code).replace(".html", ".pdf")
+        assert CORPUS[code] in pdf_text(pdf).replace("\n", " "), code
+
+
+@pytest.fixture(scope="module")
+def hostile_app(hostile: Path) -> Iterator[App]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield from serve(hostile)
+
+
+@in_browser
+def test_hostile_names_run_no_script_in_the_browser(hostile_app: App, browser) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    labels: list[str] = []
+    for path in ["de/index.html", *(hostile_page(hostile_app.store, c) for c in CORPUS)]:
+        page.goto(f"{hostile_app.url}/profile/{path}")
+        page.wait_for_selector("html[data-map-ready]", state="attached", timeout=30_000)
+        labels += page.locator(".leaflet-tooltip").all_inner_texts()
+        injected = page.evaluate("""() => ({
+            img: document.querySelectorAll('img').length,
+            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes]
+                .some(a => a.name.startsWith('on'))).length,
+            scripts: [...document.scripts].filter(s => !s.src && s.type !== 'application/json')
+                .length})""")
+        assert injected == {"img": 0, "handlers": 0, "scripts": 0}, (path, injected)
+    context.close()
+    assert not dialogs, dialogs
+    # the map names neighbours with permanent labels: hostile ones appear as typed
+    assert set(CORPUS.values()) & set(labels), labels
