@@ -19,6 +19,7 @@ from geodata import loaders
 from layers import registry
 from layers.build import LayerData
 from layers.spec import Query
+from server import profile_files
 from text import escape_text
 from ui import data, state, widgets
 from ui.i18n import day, lang, t
@@ -279,7 +280,10 @@ def _aside(step: Step, shown: list[LayerData], missing: list[str], lg: str,
         names = ", ".join(registry.get(i).title(lg) for i in missing)
         note = escape_text(t("tour_layers_missing", lg, names=names))
         st.markdown(f'<p class="tour-missing">{note}</p>', unsafe_allow_html=True)
-    url = step.share_url(base_url(settings), lg)
+    # A step about one district hands over its light profile page (fast on a phone);
+    # the others, or without built profiles, the step's view on its page.
+    phones = base_url(settings)
+    url = profile_files.profile_url(phones, step.district, lg) or step.share_url(phones, lg)
     st.markdown(
         f'<div class="tour-qr"><img src="{qr_png(url)}" alt="{t("tour_qr_alt", lg)}" '
         f'data-url="{escape_text(url)}"><div><p class="tour-qr-text">{t("tour_qr", lg)}'

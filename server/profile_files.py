@@ -9,6 +9,7 @@ background after its warm-up; ``DASHBOARD_PROFILES_AUTOBUILD=0`` turns that off.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -54,6 +55,19 @@ class ProfileFiles:
             "Cache-Control": IMMUTABLE if hashed else "no-cache",
             "X-Content-Type-Options": "nosniff"})
         await response(scope, receive, send)
+
+
+def profile_url(base_url: str, code: str | None, lang: str) -> str | None:
+    """The address of a district's profile (for the presenter's QR code), when built."""
+    if not code:
+        return None
+    try:
+        manifest = json.loads((current(geodata.load_settings()) / "manifest.json").read_text(
+            encoding="utf-8"))
+        rel = manifest["districts"][code][lang]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return f"{base_url.rstrip('/')}/{PREFIX}/{rel}"
 
 
 def install() -> None:

@@ -202,6 +202,22 @@ def test_a_first_visit_stays_within_300_kb_and_on_this_host(app: App, browser,
     assert wide <= 390  # nothing scrolls sideways on a phone
 
 
+def test_the_presenters_qr_code_hands_a_district_step_its_profile(
+        app_env: Path, profiles_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from presenter.tour import load_tour
+    from tests.helpers.app import run_app
+
+    monkeypatch.setenv("PRESENTER_BASE_URL", "http://rostock.example:8501")
+    steps = load_tour().steps
+    n = next(i for i, s in enumerate(steps, 1) if s.district)
+    at = run_app("pages/vortrag.py", params_after_switch=True, step=str(n), auto="0")
+    html = "\n".join(m.value for m in at.markdown)
+    manifest = json.loads((profiles_site / "current" / "manifest.json").read_text())
+    page = manifest["districts"][steps[n - 1].district]["de"]
+    expected = f"http://rostock.example:8501/profile/{page}"
+    assert f'data-url="{expected}"' in html
+
+
 # -- hostile names -------------------------------------------------------------------------------
 
 CORPUS = {
