@@ -93,7 +93,8 @@ def lighthouse(url: str, preset: str, categories: str = "performance") -> dict[s
 
 
 def start(cmd: list[str], store: Path, port: int, log: Path) -> tuple[subprocess.Popen, float]:
-    env = {**os.environ, "GEODATA_DIR": str(store), "GEODATA_FETCH_ON_DEMAND": "0"}
+    env = {**os.environ, "GEODATA_DIR": str(store), "GEODATA_FETCH_ON_DEMAND": "0",
+           "DASHBOARD_PROFILES_AUTOBUILD": "0"}
     env.pop("GEODATA_MIRROR", None)
     t0 = time.monotonic()
     proc = subprocess.Popen([*cmd, "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -221,6 +222,73 @@ def measure_apps(store: Path, runs: int, use_lighthouse: bool, lines: list[str])
             stop(proc)
 
 
+PROFILES = ("de/stadtmitte.html", "en/warnemuende.html", "de/luetten-klein.html")
+
+
+def pdf_pages(path: Path) -> int:
+    """Pages of a PDF as Chromium writes it (one /Type /Page object per page)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", path.read_bytes()))
+
+
+def profile_visit(browser, url: str) -> int:
+    """Bytes on the wire of a cold first visit on a phone, until the map has drawn."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    sizes: dict[str, int] = {}
+    cdp.on("Network.loadingFinished",
+           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(url)
+    page.wait_for_selector("html[data-map-ready]", state="attached", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return sum(sizes.values())
+
+
+def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from profiles.build import build
+
+    result = build(Settings(data_dir=store), pdf=True)
+    print(f"  profiles: {len(result.pages)} pages, {len(result.pdfs)} PDFs in "
+          f"{result.seconds:.1f} s", flush=True)
+    lines.append(f"District profiles: {len(result.pages)} pages and {len(result.pdfs)} PDFs "
+                 f"built in {result.seconds:.1f} s (make site)")
+    lines.append(f"{'page':24}{'first visit':>13}{'perf':>6}{'a11y':>6}{'b-p':>6}{'seo':>6}"
+                 f"{'PDF pages':>11}")
+    port = free_port()
+    proc, _ = start([sys.executable, "-m", "server"], store, port,
+                    Path(tempfile.mkdtemp()) / "profiles.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            visits = {path: profile_visit(browser, f"http://127.0.0.1:{port}/profile/{path}")
+                      for path in PROFILES}
+            browser.close()
+        for path in PROFILES:
+            scores = {"performance": "-", "accessibility": "-", "best-practices": "-",
+                      "seo": "-"}
+            if use_lighthouse:
+                scores.update(lighthouse(f"http://127.0.0.1:{port}/profile/{path}", "mobile",
+                                         "performance,accessibility,best-practices,seo"))
+            pdf = result.folder / path.replace(".html", ".pdf").replace("en/", "de/")
+            line = (f"{path:24}{visits[path] / 1000:>10.1f} kB{scores['performance']:>6}"
+                    f"{scores['accessibility']:>6}{scores['best-practices']:>6}"
+                    f"{scores['seo']:>6}{pdf_pages(pdf) if pdf.exists() else '-':>11}")
+            print("  " + line, flush=True)
+            lines.append(line)
+    finally:
+        stop(proc)
+    lines.append("(first visit: every byte on the wire, compressed, all assets, 390×844; "
+                 "Lighthouse 12.2.3 mobile preset; the English page's PDF is the German one)")
+
+
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -253,10 +321,8 @@ def main() -> None:
         if not args.no_apps:
             measure_apps(store, args.runs, not args.no_lighthouse, lines)
         if not args.no_profiles:
-            from bench.profiles import measure_profiles
-
             lines.append("")
-            measure_profiles(store, not args.no_lighthouse, lines, lighthouse)
+            measure_profiles(store, not args.no_lighthouse, lines)
     lines.append(f"load average at end {load_average()}")
     text = "\n".join(lines)
     print("\n" + text)
