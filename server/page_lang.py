@@ -30,14 +30,24 @@ SCRIPT_NAME = "page-lang.js"
 # Follows the URL parameter on every history change. It also names the map canvases:
 # MapLibre labels each one "Map" (English, role "region"), so a page with two maps had two
 # identical landmarks and a German page an English one. Each canvas is named in the page's
-# language, numbered when there are several. Only these two attributes are touched.
+# language, numbered when there are several.
+# On the first load it also holds the page back (``data-loading`` on <html>, hidden by
+# STEADY_CSS) until it stands: the sidebar is there and no widget is still a placeholder
+# (Streamlit draws a 40 px skeleton until a widget's code has loaded, then the real, taller
+# widget pushes the map down). At most 4 s, whatever happens.
 FOLLOW_JS = (
     "(function(){var d=document.documentElement,q=false;"
+    "d.setAttribute('data-loading','');"
+    "setTimeout(function(){d.removeAttribute('data-loading');},4000);"
     "function n(){q=false;var m=document.querySelectorAll("
     "'canvas.maplibregl-canvas,canvas.mapboxgl-canvas');"
     "var b=d.lang==='en'?'Map':'Karte';"
     "for(var i=0;i<m.length;i++){var t=m.length>1?b+' '+(i+1):b;"
-    "if(m[i].getAttribute('aria-label')!==t)m[i].setAttribute('aria-label',t);}}"
+    "if(m[i].getAttribute('aria-label')!==t)m[i].setAttribute('aria-label',t);}"
+    "if(d.hasAttribute('data-loading')&&document.querySelector('[data-testid=stSidebar]')"
+    "&&document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
+    "&&!document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]'))"
+    "d.removeAttribute('data-loading');}"
     "function s(){var l=new URLSearchParams(location.search).get('lang');"
     f"d.lang=[{OTHERS}].indexOf(l)>=0?l:'{DEFAULT}';n();}}"
     "new MutationObserver(function(){if(!q){q=true;requestAnimationFrame(n);}})"
@@ -61,32 +71,57 @@ def lang_of(query_string: str | bytes) -> str:
     return value if value in LANGS else DEFAULT
 
 
-# Every page of the app opens with a deck.gl map, whose 3 MB bundle Streamlit only requests
-# once the first map element has arrived over the websocket (about a second in). Preloading
-# it and the modules it imports from the start lets the browser fetch and compile them
-# while the page connects.
-PRELOADED = ("DeckGlJsonChart",)
+# Streamlit loads the code of most widgets lazily: the page's elements arrive over the
+# websocket, then each kind of widget fetches its chunk, and until it has it a placeholder
+# stands where the widget will be (the page shifts when it arrives). The overview, the
+# default page, uses these; every page opens with a deck.gl map, whose 3 MB bundle would
+# otherwise only be requested once the first map element has arrived. Preloading them (and
+# the modules they import) from the start lets the browser fetch and compile them while
+# the page connects. A chunk the installed Streamlit does not have is skipped.
+PRELOADED = ("DeckGlJsonChart", "webgl-device", "Radio", "PageLink", "ButtonGroup",
+             "Selectbox", "Slider", "DataFrame", "rehype-raw")
+FONTS = ("SourceSansVF-Upright.ttf", "MaterialSymbols-Rounded")
+# Before the first script run's elements arrive, Streamlit draws an empty, centred page
+# without a sidebar; then the wide layout and the sidebar (every page has the language
+# switch there) push everything sideways, and widgets replace their placeholders: layout
+# shifts of about 0.47 in all. The page stays invisible while FOLLOW_JS says it is loading
+# (a moment, with the same elements), so nobody sees it jump.
+STEADY_CSS = ("<style>html[data-loading] [data-testid=stAppViewContainer]"
+              "{visibility:hidden}</style>")
 IMPORTS = re.compile(r'(?:from|import)\s*"\./([\w.-]+\.js)"')
 
 
+def _imports(js: Path, name: str, seen: set[str]) -> list[str]:
+    """``name`` and, depth first, the modules it imports statically."""
+    if name in seen or not (js / name).is_file():
+        return []
+    seen.add(name)
+    head = (js / name).read_text(encoding="utf-8", errors="replace")[:30_000]
+    out = [name]
+    for dep in IMPORTS.findall(head):
+        out += _imports(js, dep, seen)
+    return out
+
+
 def preloads(static_dir: Path, html: str, chunks: tuple[str, ...] = PRELOADED) -> str:
-    """``<link rel=modulepreload>`` tags for the named lazy chunks and their static
-    imports (as far as index.html does not preload them already); none when the installed
-    Streamlit has no such chunk."""
+    """``<link rel=modulepreload>`` tags for the named lazy chunks and their static imports
+    (as far as index.html does not load them already), and their stylesheets."""
     js = Path(static_dir, "static", "js")
+    seen = {m for m in re.findall(r"\./static/js/([\w.-]+\.js)", html)}
     wanted: list[str] = []
     for chunk in chunks:
         for path in sorted(js.glob(f"{chunk}.*.js")):
-            head = path.read_text(encoding="utf-8", errors="replace")[:20_000]
-            for name in [path.name, *IMPORTS.findall(head.split("\n", 2)[1] if "\n" in head
-                                                     else head)]:
-                if name not in wanted and f"./static/js/{name}" not in html:
-                    wanted.append(name)
+            wanted += _imports(js, path.name, seen)
     links = [f'<link rel="modulepreload" crossorigin href="./static/js/{n}">' for n in wanted]
     for chunk in chunks:
         links += [f'<link rel="stylesheet" href="./static/css/{p.name}">'
                   for p in sorted(Path(static_dir, "static", "css").glob(f"{chunk}.*.css"))]
-    return "".join(links)
+    # The text font and the icon font: arriving late, they change line heights and widths.
+    for font in FONTS:
+        links += [f'<link rel="preload" as="font" type="font/woff2" crossorigin '
+                  f'href="./static/media/{p.name}">'
+                  for p in sorted(Path(static_dir, "static", "media").glob(f"{font}.*.woff2"))]
+    return "".join(links) + STEADY_CSS
 
 
 def localise(html: str, lang: str, extra_head: str = "") -> str:
