@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geodata import Settings, refresh  # noqa: E402
+from tests.helpers.browser import WireCount  # noqa: E402
 from tests.helpers.net import free_port, wait_healthy  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -131,14 +132,7 @@ def first_visit(browser, url: str) -> dict[str, float]:
     """A cold context opens ``url``: bytes on the wire and seconds until the map painted."""
     context = browser.new_context(viewport={"width": 1350, "height": 940}, locale="de-DE")
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    http, ws = {}, {"bytes": 0}
-    cdp.on("Network.loadingFinished",
-           lambda e: http.__setitem__(e["requestId"], e["encodedDataLength"]))
-    cdp.on("Network.webSocketFrameReceived",
-           lambda e: ws.__setitem__("bytes", ws["bytes"] + len(e["response"]["payloadData"])))
+    wire = WireCount(page)
     outside: list[str] = []
     page.route("**/*", lambda r: (r.continue_() if r.request.url.startswith(
         ("http://127.0.0.1", "data:", "blob:")) else (outside.append(r.request.url),
@@ -153,8 +147,8 @@ def first_visit(browser, url: str) -> dict[str, float]:
     t_map = time.monotonic() - t0
     # what arrives after the first paint (lazy chunks, the rest of the page) counts too
     page.wait_for_load_state("networkidle", timeout=60_000)
-    result = {"map_s": t_map, "http": sum(http.values()), "ws": ws["bytes"],
-              "requests": len(http), "blocked": len(outside)}
+    result = {"map_s": t_map, "http": wire.http, "ws": wire.websocket,
+              "requests": len(wire.sizes), "blocked": len(outside)}
     context.close()
     return result
 
@@ -237,17 +231,12 @@ def profile_visit(browser, url: str) -> int:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   device_scale_factor=2)
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    sizes: dict[str, int] = {}
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    wire = WireCount(page)
     page.goto(url)
     page.wait_for_selector("html[data-map-ready]", state="attached", timeout=60_000)
     page.wait_for_load_state("networkidle")
     context.close()
-    return sum(sizes.values())
+    return wire.http
 
 
 def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> None:

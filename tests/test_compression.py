@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import gzip
 import re
-import urllib.request
 from pathlib import Path
 
 import brotli
 import pytest
 
 from server.compress import IMMUTABLE, Precompressed, accepted
-from tests.helpers.browser import App, in_browser, settled
+from tests.helpers.browser import App, WireCount, in_browser, settled
+from tests.helpers.net import http_get
 
-
-def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+fetch = http_get
 
 
 def decode(headers: dict[str, str], body: bytes) -> bytes:
@@ -123,19 +116,11 @@ def test_a_first_visit_to_the_overview_stays_under_2_5_mb(app: App, browser) -> 
     compression)."""
     context = browser.new_context(viewport={"width": 1350, "height": 940})
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    sizes: dict[str, int] = {}
-    frames: list[int] = []
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    cdp.on("Network.webSocketFrameReceived",
-           lambda e: frames.append(len(e["response"]["payloadData"])))
+    wire = WireCount(page)
     page.goto(app.url + "/")
     page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=90_000)
     settled(page)
-    total = sum(sizes.values()) + sum(frames)
+    total = wire.http + wire.websocket
     context.close()
     assert 500_000 < total <= 2_500_000, total
 

@@ -8,14 +8,14 @@ import json
 import re
 import shutil
 import subprocess
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import ARTIFACTS, BROWSER, App, in_browser, serve
+from tests.helpers.browser import ARTIFACTS, BROWSER, App, WireCount, in_browser, serve
 from tests.helpers.mirror import fast_settings, renamed_store
+from tests.helpers.net import http_get
 
 pytestmark = BROWSER  # the PDFs are printed by Chromium
 
@@ -146,12 +146,7 @@ def test_no_external_url_in_any_built_file(site: Path) -> None:
 def test_the_app_server_serves_them_compressed_and_cached(app: App,
                                                           profiles_site: Path) -> None:
     def get(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-        request = urllib.request.Request(app.url + path, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=20) as r:
-                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+        return http_get(app.url + path, **headers)
 
     status, headers, _b = get("/profile/de/stadtmitte.html", **{"Accept-Encoding": "br"})
     assert (status, headers["content-encoding"], headers["cache-control"]) == \
@@ -177,21 +172,16 @@ def test_a_first_visit_stays_within_300_kb_and_on_this_host(app: App, browser,
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   device_scale_factor=2)
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    sizes: dict[str, int] = {}
+    wire = WireCount(page)
     urls: list[str] = []
     errors: list[str] = []
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     page.on("request", lambda r: urls.append(r.url))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{app.url}/profile/{path}")
     page.wait_for_selector("html[data-map-ready]", state="attached", timeout=30_000)
     page.wait_for_load_state("networkidle")
     assert page.locator(".leaflet-interactive").count() >= 21
-    total = sum(sizes.values())
+    total = wire.http
     wide = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(ARTIFACTS / f"profile-{path.replace('/', '-')}.png"),
                     full_page=True)

@@ -15,8 +15,6 @@ import secrets
 import shutil
 import signal
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +25,7 @@ import pytest
 import geodata
 from geodata import refresh
 from tests.helpers.mirror import ROOT, MirrorServer, fast_settings, needs_mirror
-from tests.helpers.net import poll_until
+from tests.helpers.net import http_get, poll_until
 from tests.helpers.servers import (
     NGINX_TEMPLATE,
     Nginx,
@@ -101,15 +99,7 @@ def _get(url: str, cookie: str | None = None,
          **headers: str) -> tuple[int, dict[str, str], bytes]:
     if cookie:
         headers["Cookie"] = cookie
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-    except urllib.error.HTTPError as err:
-        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
-
-
-# -- the shipped recipe ----------------------------------------------------------------------
+    return http_get(url, **headers)
 
 
 def _compose() -> dict:

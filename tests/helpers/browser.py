@@ -87,6 +87,31 @@ class Watched:
     failed: list[str] = field(default_factory=list)  # URLs answered with 4xx/5xx
 
 
+class WireCount:
+    """Everything a page fetches, as bytes on the wire (Chromium's ``encodedDataLength``:
+    headers and compressed bodies), plus the websocket frames it receives; the page's cache
+    is off, so this is a first visit. For byte budgets (tests) and bench/first_visit.py."""
+
+    def __init__(self, page) -> None:
+        self.sizes: dict[str, int] = {}
+        self.frames: list[int] = []
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.on("Network.loadingFinished",
+               lambda e: self.sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+        cdp.on("Network.webSocketFrameReceived",
+               lambda e: self.frames.append(len(e["response"]["payloadData"])))
+
+    @property
+    def http(self) -> int:
+        return sum(self.sizes.values())
+
+    @property
+    def websocket(self) -> int:
+        return sum(self.frames)
+
+
 def launch() -> Iterator[object]:
     """Debian's Chromium for a test module (the ``browser`` fixture)."""
     from playwright.sync_api import sync_playwright

@@ -5,11 +5,22 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+def http_get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of a GET, errors included."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
 def free_port() -> int:
