@@ -75,7 +75,11 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
 
     # A visitor is waiting: one retry and short timeouts (the CLI keeps its patient ones).
     quick = settings.with_(retries=1, connect_timeout=min(settings.connect_timeout, 3.0))
-    outcomes = geodata.refresh(missing, quick, progress)
+    try:
+        outcomes = geodata.refresh(missing, quick, progress)
+    except geodata.MirrorError as exc:  # one sentence for all, not one per dataset
+        outcomes = [geodata.Outcome(i, "failed", str(exc), kind=exc.kind) for i in missing]
+        st.warning(t("data_unavailable", message=escape_markdown(exc)), icon="⚠️")
     bar.empty()
     with _failed_lock:
         for o in outcomes:
