@@ -44,7 +44,7 @@ print(json.dumps({{k: config.get_option(k) for k in keys}}))
 KEYS = ["server.enableXsrfProtection", "server.enableCORS", "client.showErrorDetails",
         "browser.gatherUsageStats", "global.developmentMode", "server.enableStaticServing",
         "server.fileWatcherType", "server.runOnSave", "server.maxUploadSize",
-        "client.toolbarMode", "server.headless"]
+        "client.toolbarMode", "server.headless", "client.disableDataExport"]
 # What static/ may hold (generated at start-up): Leaflet's files, the basemap style, the
 # page-language script (server.page_lang) and the README explaining the folder (public text).
 STATIC_ALLOWED = re.compile(
@@ -72,6 +72,12 @@ def test_no_error_details_for_visitors(effective: dict) -> None:
 
 def test_no_usage_statistics(effective: dict) -> None:
     assert effective["browser.gatherUsageStats"] is False
+
+
+def test_tables_offer_no_unescaped_csv(effective: dict) -> None:
+    """Streamlit's own table download writes cells as they are (a formula stays live);
+    downloads come from figures.export and figures.report, which neutralise them."""
+    assert effective["client.disableDataExport"] is True
 
 
 def test_deployment_profile(effective: dict) -> None:
