@@ -8,12 +8,14 @@ import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers.net import free_port, wait_healthy
+from tests.helpers.servers import Replica
 
 EGRESS_SHIM = Path(__file__).with_name("egress")
 # Mount ``$0`` read-only over itself in a mount namespace of its own, then run the command.
@@ -45,26 +47,14 @@ def read_only_missing(probe: Path) -> str | None:
 
 
 @dataclass
-class Watched:
-    url: str
+class Watched(Replica):
     store: Path
-    log: Path
     egress_log: Path
-    process: subprocess.Popen = field(repr=False)
 
     def egress(self) -> list[dict]:
         """Every recorded attempt to reach beyond the machine (server and its children)."""
         assert self.egress_log.exists(), "the watch was not installed in the server"
         return [json.loads(line) for line in self.egress_log.read_text().splitlines()]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 def start_watched(root: Path, store: Path, log: Path, env: dict[str, str]) -> Watched:
@@ -82,10 +72,10 @@ def start_watched(root: Path, store: Path, log: Path, env: dict[str, str]) -> Wa
                "--server.address", "0.0.0.0"]
     proc = subprocess.Popen(read_only(root, command), cwd=root, env=full_env,
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
-    watched = Watched(f"http://127.0.0.1:{port}", store, log, egress_log, proc)
+    watched = Watched(port, proc, log, store, egress_log)
     try:
         wait_healthy(watched.url, proc, timeout=90, what=f"read-only server (log {log})")
     except RuntimeError:
-        watched.stop()
+        watched.stop(signal.SIGKILL)
         raise
     return watched
