@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from server import page_lang
-from tests.helpers.browser import ARTIFACTS, BROWSER, Watched, open_map, settled
+from tests.helpers.browser import ARTIFACTS, BROWSER, READY, Watched, open_map
 from tests.helpers.mirror import ROOT, MirrorServer
 from tests.helpers.pegel import FakePegel
 from tests.helpers.sandbox import Watched as Server
@@ -95,9 +95,9 @@ def test_the_app_runs_with_the_project_folder_read_only(server: Server,
 def test_the_server_sends_nothing_off_the_machine(server: Server, watched: Watched) -> None:
     """Start, every page (the presenter's QR code included) and a websocket from a foreign
     page: no connection, datagram or name lookup beyond loopback."""
-    for url in PAGES:
+    for url in PAGES:  # each page's script has run (its maps need not have painted)
         watched.page.goto(f"{server.url}/{url}")
-        settled(watched.page)
+        watched.page.wait_for_selector(READY, timeout=90_000)
     # Streamlit judged a foreign Origin by asking the internet for the server's public IP.
     assert _websocket_answer(server.url, "http://evil.example") == 403
     assert _websocket_answer(server.url, server.url) == 101
