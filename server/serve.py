@@ -4,11 +4,13 @@ The project keeps its pages in ``pages/`` and routes them with ``st.navigation``
 decides once per process, at the first session, whether a ``pages/`` folder means legacy
 auto-pages; a shared deep link that happens to be that first request would then get a
 "page does not exist" notice before the right page appears. Settling the question before
-the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
-HTML also declares the page language here (``server.page_lang``), every text goes out
-compressed (``server.compress``), the server runs the first page once itself before it
-reports healthy (``server.warm``), and the district profiles are served at ``/profile/``
-(``server.profile_files``).
+the server starts avoids that. The app's HTML also declares the page language here
+(``server.page_lang``), ``/app/static`` is served from the data folder (``server.static``:
+the project folder stays read-only), the server asks no one for its address
+(``server.network``), every text goes out compressed (``server.compress``), the server runs
+the first page once itself before it reports healthy (``server.warm``), and the district
+profiles are served at ``/profile/`` (``server.profile_files``). Plain ``streamlit run
+dashboard.py`` lacks all of these.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from . import compress, page_lang, profile_files, warm
+import geodata
+
+from . import compress, network, page_lang, profile_files, static, warm
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -28,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(PagesManager, "uses_pages_directory"):
         PagesManager.uses_pages_directory = False
     page_lang.install()
+    network.install()
+    static.install(geodata.load_settings())
     compress.install()
     warm.install()
     profile_files.install()

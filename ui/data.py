@@ -12,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -26,7 +28,7 @@ from layers.spec import Query
 from server import static
 from text import escape_markdown
 
-from .i18n import lang, t
+from .i18n import day, lang, t
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,11 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
 
     # A visitor is waiting: one retry and short timeouts (the CLI keeps its patient ones).
     quick = settings.with_(retries=1, connect_timeout=min(settings.connect_timeout, 3.0))
-    outcomes = geodata.refresh(missing, quick, progress)
+    try:
+        outcomes = geodata.refresh(missing, quick, progress)
+    except geodata.MirrorError as exc:  # one sentence for all, not one per dataset
+        outcomes = [geodata.Outcome(i, "failed", str(exc), kind=exc.kind) for i in missing]
+        st.warning(t("data_unavailable", message=escape_markdown(exc)), icon="⚠️")
     bar.empty()
     with _failed_lock:
         for o in outcomes:
@@ -110,8 +116,44 @@ def outage_notice() -> None:
         st.warning(t("store_unreachable"), icon="⚠️")
 
 
+_SHOWN = "_refresh_failed_shown"
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def start_run() -> None:
+    """Called by the frame at the start of every run: each notice below once per page."""
+    st.session_state[_SHOWN] = set()
+
+
+def refresh_failed(meta: dict[str, Any]) -> str | None:
+    """The calm sentence for a dataset that has a good copy (its record ``meta``) when its
+    last refresh failed; None when that went well. The one place that decides which date
+    the page names for the data in use: the record's Stand (the source's Last-Modified
+    date), else the day it was fetched."""
+    failed_at = meta.get("last_error_at")
+    if not failed_at:
+        return None
+    failed = datetime.fromisoformat(str(failed_at)).astimezone(LOCAL_TIME).date().isoformat()
+    kept = meta.get("stand") or str(meta.get("retrieved_at") or "")[:10]
+    return t("refresh_failed", dataset=geodata.get(str(meta.get("id"))).title(lang()),
+             failed=day(failed), stand=day(kept) or t("stand_unknown"))
+
+
+def _refresh_failed_notice(store: geodata.DatasetStore, dataset_ids: Iterable[str]) -> None:
+    shown = st.session_state.setdefault(_SHOWN, set())
+    for dataset_id in dataset_ids:
+        if dataset_id in shown:
+            continue
+        sentence = refresh_failed({"id": dataset_id, **(store.meta(dataset_id) or {})})
+        if sentence:
+            shown.add(dataset_id)
+            st.info(escape_markdown(sentence), icon="ℹ️")
+
+
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
-    """Make sure the datasets are here (fetching once if needed); warn about what is not."""
+    """Make sure the datasets are here (fetching once if needed); warn about what is not,
+    and say (once per page) when a dataset's last refresh failed and its older copy is in
+    use."""
     ids = list(dataset_ids)
     if store_problem():  # outage_notice() has said so; downloading would not help
         return False
@@ -125,6 +167,7 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
         title = geodata.get(dataset_id).title(lang())
         reason = meta.get("last_error") or t(waiting, dataset=title)
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
+    _refresh_failed_notice(store, [i for i in ids if i not in missing])
     return not missing
 
 

@@ -46,6 +46,7 @@ class Fault:
     body: bytes | None = None
     delay: float = 0.0
     cut_after: int | None = None  # send only this many bytes of a full Content-Length
+    length: bool = True  # False: no Content-Length, the body ends when the connection closes
     times: int | None = None
 
 
@@ -107,7 +108,10 @@ class MirrorServer:
                     return
                 self._record(200)
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                if fault and not fault.length:
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", last_modified)
                 self.end_headers()
