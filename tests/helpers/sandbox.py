@@ -64,7 +64,9 @@ def start_watched(root: Path, store: Path, log: Path, env: dict[str, str]) -> Wa
     port = free_port()
     egress_log = store.parent / "egress.jsonl"
     egress_log.unlink(missing_ok=True)
-    full_env = {**os.environ, **env, "GEODATA_DIR": str(store), "EGRESS_LOG": str(egress_log),
+    # (the district profiles are built by the tests that need them, not by every server)
+    full_env = {**os.environ, "DASHBOARD_PROFILES_AUTOBUILD": "0", **env,
+                "GEODATA_DIR": str(store), "EGRESS_LOG": str(egress_log),
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(EGRESS_SHIM),
                                                             os.environ.get("PYTHONPATH")]))}
     full_env.pop("GEODATA_OFFLINE", None)
