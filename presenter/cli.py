@@ -62,6 +62,9 @@ def check(tour_arg: str | None, max_age_days: float | None) -> int:
 
 def serve(tour_arg: str | None, port: int, strict: bool, extra: list[str]) -> int:
     os.environ["GEODATA_OFFLINE"] = "1"
+    # At an event the machine's CPU belongs to the tour: profiles are built beforehand
+    # (`make site`), not by the presenter's server (their QR hand-off uses them when there).
+    os.environ.setdefault("DASHBOARD_PROFILES_AUTOBUILD", "0")
     if tour_arg:
         os.environ["PRESENTER_TOUR"] = str(Path(tour_arg).resolve())
     tour = _load(tour_arg)
