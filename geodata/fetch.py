@@ -9,7 +9,6 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,15 +77,6 @@ def make_session(settings: Settings) -> requests.Session:
 
 def _http_date(ts: float) -> str:
     return email.utils.formatdate(ts, usegmt=True)
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
 
 
 def _write_stream(chunks, dest: Path, on_bytes: BytesCallback | None) -> tuple[str, int]:

@@ -35,11 +35,12 @@ def district_indicator(query, settings: Settings | None = None) -> gpd.GeoDataFr
     return out
 
 
-def heat_exposure(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
-    """Heat exposure 0–100: mean percentile rank of density and of the share aged 65+.
+def heat_sensitivity(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Heat sensitivity 0–100: mean percentile rank of density and of the share aged 65+.
 
-    Both parts are published per district; the index only ranks districts against each
-    other within one year and is no measured temperature.
+    Both parts are published per district; the value only ranks districts against each
+    other within one year. It says where many sensitive people live close together, not
+    where it is hot: no temperature goes into it.
     """
     ind = loaders.indicators(settings)
     parts = ind[ind.indicator.isin(HEAT_PARTS)].pivot_table(
@@ -93,6 +94,8 @@ def project_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     p = loaders.places(query.project)
     p = p[p.geometry.notna()].copy()
     lang = query.lang
+    if lang == "en":
+        p["name"] = p["name_en"]
     p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
     p["text"] = p["text_en"] if lang == "en" else p["text_de"]
     return p.reset_index(drop=True)
@@ -128,9 +131,10 @@ def districts_with_centres(query, settings: Settings | None = None) -> gpd.GeoDa
     if centres.empty:
         return loaders.districts(settings).iloc[0:0]
     address = centres["address"] if "address" in centres else pd.Series("", index=centres.index)
+    name = centres["name_en" if query.lang == "en" else "name"]
     per_district = pd.DataFrame({
         "code": centres["district"],
-        "centre": centres["name"] + " (" + address.fillna("–") + ")",
+        "centre": name + " (" + address.fillna("–") + ")",
     }).groupby("code")["centre"].agg("; ".join).reset_index()
     return loaders.districts(settings).merge(per_district, on="code", how="inner")
 

@@ -30,6 +30,7 @@ with right:
     for layer in shown:
         widgets.layer_panel(layer)
 
+widgets.city_figures()
 code = widgets.district_picker(clicked)
 if code:
     widgets.district_profile(code, year)

@@ -14,14 +14,12 @@ from pathlib import Path
 import segno
 import streamlit as st
 
-import geodata
-from geodata import loaders
 from layers import registry
 from layers.build import LayerData
 from layers.spec import Query
 from text import escape_text
 from ui import data, state, widgets
-from ui.i18n import day, lang, t
+from ui.i18n import lang, t
 
 from .tour import (
     PresenterSettings,
@@ -213,16 +211,9 @@ def _layers(step: Step, lg: str) -> tuple[list[LayerData], list[str]]:
 
 
 def _sources(shown: list[LayerData], lg: str) -> str:
-    settings = geodata.load_settings()
-    parts = []
-    ids = dict.fromkeys(d for layer in shown for d in layer.spec.datasets)
-    for dataset_id in ids:
-        info = loaders.info(dataset_id, settings)
-        title = info["title_en"] if lg == "en" else info["title_de"]
-        stand = day(info["stand"], lg) or "–"
-        parts.append(f"{title} ({info['publisher']}, {info['licence']}, "
-                     f"{t('tour_stand', lg)} {stand})")
-    return escape_text(f"{t('tour_sources', lg)}: " + " · ".join(parts))
+    """Every source line of the step's layers (the same lines as under any map)."""
+    lines = data.source_lines((d for layer in shown for d in layer.spec.cited), lg)
+    return escape_text(f"{t('tour_sources', lg)}: " + " ".join(lines))
 
 
 def _header(tour: Tour, step: Step, current: int, lg: str, settings: PresenterSettings,

@@ -24,7 +24,7 @@ from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
 from server import static
-from text import escape_markdown
+from text import data_date, day, escape_markdown, number, source_line
 
 from .i18n import lang, t
 
@@ -52,6 +52,7 @@ def stamp(dataset_ids: Iterable[str]) -> str:
 
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
+    dataset_ids = geodata.stored(dataset_ids)
     settings = _settings()
     if not settings.fetch_on_demand:  # a replica: the refresh job alone fetches
         return []
@@ -111,8 +112,9 @@ def outage_notice() -> None:
 
 
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
-    """Make sure the datasets are here (fetching once if needed); warn about what is not."""
-    ids = list(dataset_ids)
+    """Make sure the datasets are here (fetching once if needed); warn about what is not.
+    Packaged entries (geodata.Dataset.packaged) ship with the dashboard: always here."""
+    ids = geodata.stored(dataset_ids)
     if store_problem():  # outage_notice() has said so; downloading would not help
         return False
     ensure(ids)
@@ -225,22 +227,39 @@ def basemap_url() -> str:
     return _static(version)
 
 
+def source_lines(dataset_ids: Iterable[str], language: str) -> list[str]:
+    """One plain-text source line per catalogue entry (``text.source_line``), in order."""
+    settings = _settings()
+    return [source_line(loaders.info(i, settings), language) for i in dict.fromkeys(dataset_ids)]
+
+
 def catalogue_status() -> pd.DataFrame:
-    """One row per dataset with Stand, rows, licence and the last error."""
+    """One row per catalogue entry: the data's own date, the retrieval day, rows, licence,
+    publisher, source and the last error — as text, with "–" where there is nothing."""
+    lg = lang()
     rows = []
     for ds in geodata.load_catalogue().values():
         info = loaders.info(ds.id, _settings())
         rows.append({
             "id": ds.id,
-            "title": ds.title(lang()),
-            "stand": info["stand"],
-            "rows": info["rows"],
-            "licence": ds.licence,
-            "publisher": ds.publisher,
-            "source": ds.official_url or ds.note,
-            "available": info["available"],
+            "title": ds.title(lg),
+            "data_date": data_date(info["reference"], lg) or "–",
+            "retrieved": retrieved_day(info, lg),
+            "rows": number(info["rows"], lg),
+            "licence": ds.licence_in(lg),
+            "publisher": ds.publisher_in(lg),
+            "source": (ds.page or ds.package) if ds.packaged
+            else (ds.official_url or ds.note or "–"),
+            "available": info["available"] and not ds.packaged,
             "last_error": info["last_error"] or "",
         })
     return pd.DataFrame(rows)
+
+
+def retrieved_day(info: dict[str, Any], language: str) -> str:
+    """The retrieval day for a table cell, or what stands in for it."""
+    if info.get("packaged"):
+        return t("source.packaged", language)
+    return day(info.get("retrieved_at"), language) or "–"
 
 

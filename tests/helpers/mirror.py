@@ -103,9 +103,10 @@ class MirrorServer:
                     return
                 self._record(200)
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", last_modified)
+                headers = {"Content-Length": str(len(body)), "ETag": etag,
+                           "Last-Modified": last_modified} | (fault.headers if fault else {})
+                for k, v in headers.items():  # a fault's headers replace the real ones
+                    self.send_header(k, v)
                 self.end_headers()
                 if fault and fault.cut_after is not None:
                     self.wfile.write(body[: fault.cut_after])
