@@ -217,7 +217,8 @@ def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
     if ds.packaged:
         return ds.provenance() | {
             "reference": dict(reference.NONE), "retrieved_at": None, "period": None,
-            "rows": None, "available": True, "last_error": None, "note": ds.note}
+            "rows": None, "available": True, "last_error": None, "last_error_kind": None,
+            "note": ds.note}
     store = _store(settings)
     meta = store.meta(dataset_id) or {}
     return ds.provenance() | {
@@ -227,5 +228,6 @@ def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
         "rows": meta.get("rows"),
         "available": store.has(dataset_id),
         "last_error": meta.get("last_error"),
+        "last_error_kind": meta.get("last_error_kind"),
         "note": ds.note,
     }

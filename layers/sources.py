@@ -59,18 +59,32 @@ def heat_sensitivity(query, settings: Settings | None = None) -> gpd.GeoDataFram
     return out
 
 
+# The water layers' names (German, English).
+WATER_NAMES = {
+    "meer": ("Ostsee, Unterwarnow und Breitling (GSHHG)",
+             "Baltic Sea, lower Warnow and Breitling (GSHHG)"),
+    "unterwarnow_breitling": ("Unterwarnow und Breitling (VG250)",
+                              "Lower Warnow and Breitling (VG250)"),
+    "kueste": ("Küstenlinie", "Coastline"),
+    "warnow": ("Warnow", "Warnow"),
+}
+
+
+def _water_names(layers: pd.Series, lang: str) -> pd.Series:
+    return layers.map(lambda k: WATER_NAMES[k][1 if lang == "en" else 0])
+
+
 def water_areas(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     w = loaders.water(settings)
     out = w[w.layer.isin(WATER_AREAS)].copy()
-    out["name"] = out.layer.map({"meer": "Ostsee, Unterwarnow und Breitling (GSHHG)",
-                                 "unterwarnow_breitling": "Unterwarnow und Breitling (VG250)"})
+    out["name"] = _water_names(out.layer, query.lang)
     return out
 
 
 def water_lines(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     w = loaders.water(settings)
     out = w[w.layer.isin(("kueste", "warnow"))].copy()
-    out["name"] = out.layer.map({"kueste": "Küstenlinie", "warnow": "Warnow"})
+    out["name"] = _water_names(out.layer, query.lang)
     return out
 
 

@@ -91,7 +91,7 @@ def test_app_takes_no_uploads() -> None:
 
 
 def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
-    from ui import page_lang
+    from server import page_lang
 
     page_lang.write_script()  # what server.serve writes at start-up
     run_app()  # the first run writes Leaflet and the basemap style into static/

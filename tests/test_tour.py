@@ -14,6 +14,7 @@ from geodata import FetchError, Store, refresh
 from geodata.config import load_settings
 from geodata.fetch import get_json, make_session
 from layers.deck import NAMED_VIEWS, MapView
+from presenter import cli as present
 from presenter.tour import (
     DEFAULT_TOUR,
     TourError,
@@ -25,7 +26,6 @@ from presenter.tour import (
     step_problems,
 )
 from tests.helpers.mirror import MIRROR, MirrorServer, fast_settings, needs_mirror
-from ui import present
 
 GOOD_STEP = """\
   - page: karte

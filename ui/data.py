@@ -249,11 +249,24 @@ def catalogue_status() -> pd.DataFrame:
             "licence": ds.licence_in(lg),
             "publisher": ds.publisher_in(lg),
             "source": (ds.page or ds.package) if ds.packaged
-            else (ds.official_url or ds.note or "–"),
+            else (ds.official_url or t("source_mirror_only", lg)),
             "available": info["available"] and not ds.packaged,
-            "last_error": info["last_error"] or "",
+            "last_error": error_text(info, lg),
         })
     return pd.DataFrame(rows)
+
+
+ERROR_KINDS = ("timeout", "connection", "unavailable", "http", "answer", "format",
+               "validation", "write", "missing")
+
+
+def error_text(info: dict[str, Any], language: str) -> str:
+    """The last failed refresh in a few words of the page's language (the English detail
+    goes to the log and `python -m geodata status`); empty when the last one worked."""
+    if not info.get("last_error"):
+        return ""
+    kind = info.get("last_error_kind")
+    return t(f"error.{kind if kind in ERROR_KINDS else 'other'}", language)
 
 
 def retrieved_day(info: dict[str, Any], language: str) -> str:

@@ -305,9 +305,10 @@ def centres(year: int | None = None) -> None:
     rows = []
     for p in places.itertuples():
         code = getattr(p, "district", None)
+        address = getattr(p, "address", None)
         rows.append({
             t("centre"): p.name_en if lg == "en" else p.name,
-            t("address"): getattr(p, "address", None) or "–",
+            t("address"): address if isinstance(address, str) and address else "–",
             t("district"): names.get(code, "–"),
             INDICATORS["anteil_65_plus"].label(lg) + " (%)":
                 number(v["anteil_65_plus"].get(code), lg, 1) if "anteil_65_plus" in v else "–",
@@ -325,17 +326,25 @@ def centres(year: int | None = None) -> None:
 # --- Quartiersbaukasten ----------------------------------------------------------------------
 
 
+# The weights a slider offers: 0 to 1 in steps of 0.05 (a shared link with another value
+# falls back to the default).
+WEIGHT_STEPS = tuple(round(i * 0.05, 2) for i in range(21))
+
+
 def need_weights() -> tuple[tuple[str, float], ...]:
-    """Sliders for the index weights, bound to the URL (``w_<component>``)."""
+    """Sliders for the index weights, bound to the URL (``w_<component>``), their numbers
+    written the page's way (a plain st.slider prints 0.40 on a German page too)."""
     from geodata import need_index
 
     st.markdown(f"**{t('weights')}**")
     cols = st.columns(len(need_index.COMPONENTS))
     weights = []
+    lg = lang()
     for col, comp in zip(cols, need_index.COMPONENTS, strict=True):
-        key = state.bind("wt_" + comp.id, float, lambda x: 0 <= x <= 1, comp.weight)
+        key = state.bind("wt_" + comp.id, float, lambda x: x in WEIGHT_STEPS, comp.weight)
         with col:
-            value = st.slider(comp.label(lang()), 0.0, 1.0, step=0.05, key=key)
+            value = st.select_slider(comp.label(lg), WEIGHT_STEPS, key=key,
+                                     format_func=lambda x: number(x, lg, 2))
         weights.append((comp.id, float(value)))
         state.publish(**{"wt_" + comp.id: None if value == comp.weight else value})
     return tuple(weights)
