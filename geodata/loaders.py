@@ -222,7 +222,8 @@ def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
     store = _store(settings)
     meta = store.meta(dataset_id) or {}
     return ds.provenance() | {
-        "reference": meta.get("reference") or dict(reference.NONE),
+        # None: no copy yet, or a record written before the data's date was kept.
+        "reference": meta.get("reference"),
         "retrieved_at": meta.get("retrieved_at"),
         "period": meta.get("period"),
         "rows": meta.get("rows"),

@@ -34,5 +34,5 @@ widgets.city_figures()
 code = widgets.district_picker(clicked)
 if code:
     widgets.district_profile(code, year)
-datasets = [d for layer in shown for d in layer.spec.datasets] or ["stadtbereiche"]
+datasets = [d for layer in shown for d in layer.spec.cited] or ["stadtbereiche"]
 widgets.sources_footer([*datasets, "bevoelkerung"])

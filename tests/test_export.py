@@ -154,7 +154,7 @@ def test_unknown_dataset_or_format_is_refused(settings: geodata.Settings) -> Non
 def test_dataset_without_a_copy_raises_store_error(settings: geodata.Settings) -> None:
     with pytest.raises(StoreError, match="no local copy"):
         export("baeume", "geojson", settings)
-    assert "Ohne Datum in den Daten · noch nicht abgerufen." in attribution_header(
+    assert "Datenstand unbekannt · noch nicht abgerufen." in attribution_header(
         "baeume", settings)
 
 

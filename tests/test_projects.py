@@ -85,8 +85,8 @@ def test_water_page_sea_level_trend_and_surge_classes(good_store: Path) -> None:
             "gestiegen, zusammen etwa 21 cm; seit 1950 um 1,7 mm pro Jahr (lineare Trends "
             "aller Monatswerte 04/1855–12/2017).") in body
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Anstieg seit 1855"] == "+1,3 mm pro Jahr"
-    assert metrics["Anstieg seit 1950"] == "+1,7 mm pro Jahr"
+    assert metrics["Anstieg pro Jahr seit 1855"] == "+1,3 mm"
+    assert metrics["Anstieg pro Jahr seit 1950"] == "+1,7 mm"
     surges = next(d.value for d in at.dataframe if "Klasse" in d.value.columns)
     assert list(surges["Klasse"]) == ["Sturmflut", "mittlere Sturmflut", "schwere Sturmflut",
                                       "sehr schwere Sturmflut"]
@@ -137,9 +137,11 @@ def test_green_page_hotspots_and_hottest_month(good_store: Path) -> None:
     assert "Nur mit Internetverbindung: Bäume (Baumkataster)" in body  # one calm sentence
     assert len(at.get("vega_lite_chart")) == 4
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
-    assert metrics["Erwärmung 1881–2023"][0] == "+0,12 °C pro Jahrzehnt"
+    assert metrics["Erwärmung pro Jahrzehnt (1881–2023)"][0] == "+0,12 °C"
     assert metrics["Mittel 1991–2020"] == ("9,2 °C", "+1,4 °C gegenüber 1881–1910 (7,8 °C)")
-    assert metrics["Wärmstes Jahr"] == ("2019", "10,45 °C")
+    assert metrics["Wärmstes Jahr"] == ("2019", "Jahresmittel 10,45 °C")
+    assert "Eine Hitze- oder Stadtklimakarte als offene Daten haben wir auf OpenData.HRO " \
+        "nicht gefunden" in body
     # The layer says what it is: no heat load, no temperature.
     legend = next(m.value for m in at.markdown if 'class="legend"' in m.value)
     assert "Hitze-Empfindlichkeit: Bevölkerungsdichte und Anteil 65+" in legend

@@ -82,6 +82,7 @@ def test_reference_rules_on_small_frames() -> None:
     (EXPECTED["meeresspiegel_warnemuende"], "Zeitraum der Daten 04/1855–12/2017",
      "data period 04/1855–12/2017"),
     ({"kind": "none"}, "ohne Datum in den Daten", "no date in the data"),
+    (None, "Datenstand unbekannt", "data date unknown"),  # a record from older code
 ])
 def test_the_data_date_is_labelled_in_both_languages(reference, de, en) -> None:
     assert data_date_label(reference, "de") == de

@@ -35,7 +35,10 @@ def data_date(reference: Mapping[str, Any] | None, lang: str = "de") -> str:
 
 def data_date_label(reference: Mapping[str, Any] | None, lang: str = "de") -> str:
     """``Datenstand 31.12.2023`` / ``Zeitraum der Daten 1881–2023`` / ``ohne Datum in den
-    Daten``."""
+    Daten``; ``Datenstand unbekannt`` for a record from before the data's date was kept
+    (None: the next refresh fills it in)."""
+    if reference is None:
+        return t("source.unknown", lang)
     value = data_date(reference, lang)
     if not value:
         return t("source.no_date", lang)

@@ -47,9 +47,9 @@ def sea_level() -> None:
     st.markdown(f"**{t('sea_level')}**")
     cols = st.columns(2)
     cols[0].metric(t("sea_trend_whole", start=int(whole.start)),
-                   t("sea_trend_value", value=signed(whole.slope_per_year, lg, 1)))
+                   f"{signed(whole.slope_per_year, lg, 1)} mm")
     cols[1].metric(t("sea_trend_recent", since=figures.since),
-                   t("sea_trend_value", value=signed(recent.slope_per_year, lg, 1)))
+                   f"{signed(recent.slope_per_year, lg, 1)} mm")
     st.altair_chart(charts.sea_level_chart(sea, lg), width="stretch")
     rise_cm = whole.slope_per_year * (whole.end - whole.start) / 10
     st.write(t("sea_level_summary", start=int(whole.start), slope=number(whole.slope_per_year,
@@ -123,14 +123,15 @@ def warming() -> None:
     st.markdown(f"**{t('warming_title')}**")
     cols = st.columns(3)
     cols[0].metric(t("warming_trend", first=w.first_year, last=w.last_year),
-                   t("warming_trend_value", value=signed(w.per_decade, lg, 2)))
+                   f"{signed(w.per_decade, lg, 2)} °C")
     cols[1].metric(t("warming_recent", a=w.recent[0], b=w.recent[1]),
                    f"{number(w.recent_mean, lg, 1)} °C",
                    delta=t("warming_vs_early", diff=signed(w.difference, lg, 1), a=w.early[0],
                            b=w.early[1], early=number(w.early_mean, lg, 1)),
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     cols[2].metric(t("warming_warmest"), str(w.warmest_year),
-                   delta=f"{number(w.warmest_value, lg, 2)} °C", delta_color="off")
+                   delta=t("warming_warmest_value", value=number(w.warmest_value, lg, 2)),
+                   delta_color="off", delta_arrow="off")
     st.caption(t("warming_note", first=w.first_year, last=w.last_year))
 
 

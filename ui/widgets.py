@@ -184,7 +184,8 @@ def layer_panel(layer: LayerData) -> None:
     legend(layer)
     st.write(escape_markdown(layer.summary()))
     formula = layer.spec.formula(lang())
-    if formula:
+    if formula:  # a derived index: what it is, then how it is made
+        st.caption(layer.spec.description(lang()))
         st.caption(f"{t('formula')}: {formula}")
     with st.expander(f"{t('table')}: {layer.title}", expanded=layer.spec.kind == "choropleth"):
         st.dataframe(layer.table(), hide_index=True, width="stretch")
