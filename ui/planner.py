@@ -128,6 +128,7 @@ def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
                 with st.expander(f"{t('table')}: {layers[0].title}"):
                     st.write(escape_markdown(layers[0].summary()))
                     st.dataframe(layers[0].table(), hide_index=True, width="stretch")
+    widgets.source_note(SOURCES)
 
 
 def trends(codes: list[str], indicators: list[str]) -> None:
@@ -143,6 +144,7 @@ def trends(codes: list[str], indicators: list[str]) -> None:
     trend["name"] = trend["code"].map(lambda c: names.get(c, c))
     st.altair_chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg),
                     width="stretch")
+    st.caption(t("city_line_" + INDICATORS[indicator].city, city=t("city")))
     gaps = planning.breaks(ind, indicator)
     for item in gaps:
         st.caption("⚠ " + str(item.get("text_" + ("en" if lg == "en" else "de"))

@@ -301,6 +301,7 @@ def city_figures() -> None:
                         url=official.reported_in, diff=number(residents - official.value, lg),
                         register_url=REGISTER_REPORT)
     st.caption(note)
+    source_note(["bevoelkerung", "stadtbereiche"])
 
 
 def sources_footer(dataset_ids: Sequence[str]) -> None:
