@@ -20,8 +20,10 @@ Formats
     mark, as the city publishes its own CSVs on OpenData.HRO (machine-readable first; German
     Excel may need "Daten → Aus Text/CSV" to split the columns); floats with up to 15
     significant digits, so whole numbers stored as floats print without ".0", and missing
-    values as empty fields. Lines end in "\n". The first line is the
-    header: source, licence and Stand are *not* written into the file but returned by
+    values as empty fields. Lines end in "\n". A text cell starting with = + - @, a tab or a
+    carriage return gets a leading apostrophe (OWASP), so no spreadsheet runs it as a
+    formula; numeric columns stay as they are. The first line is the header: source,
+    licence and Stand are *not* written into the file but returned by
     ``attribution_header`` for the page to show next to the button. Spatial datasets carry
     their attributes plus a ``geometry_wkt`` column (WKT, EPSG:4326, x = lon, y = lat).
 
@@ -45,7 +47,7 @@ from geodata.config import Settings, load_settings
 from geodata.reference import compact
 from geodata.store import DatasetStore, open_store
 from layers.geometry import DECIMALS, to_display
-from text import source_line
+from text import escape_csv, source_line
 
 MIME = {"geojson": "application/geo+json", "csv": "text/csv"}
 CSV_SEPARATOR = ","
@@ -136,9 +138,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     else:
         table = frame
     # %.15g: 15 significant digits give back every published decimal, and a count stored as
-    # float is written "102", not "102.0".
-    text = table.to_csv(index=False, sep=CSV_SEPARATOR, decimal=".", lineterminator="\n",
-                        float_format="%.15g")
+    # float is written "102", not "102.0". Text cells cannot start a formula (escape_csv).
+    text = escape_csv(table).to_csv(index=False, sep=CSV_SEPARATOR, decimal=".",
+                                    lineterminator="\n", float_format="%.15g")
     return text.encode("utf-8-sig")
 
 

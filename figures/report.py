@@ -24,11 +24,12 @@ Formats
     For German spreadsheet settings, so Excel and LibreOffice in de_DE open the file by
     double-click with numbers as numbers: UTF-8 *with* BOM, ";" as separator, decimal comma,
     no thousands separator, "\\r\\n" line ends, missing values as empty fields, floats with
-    up to 15 significant digits and never in exponent notation. Column headers are in the
-    chosen language (indicator ids become "label (unit)"). Source, licence, the data's own
-    date and the retrieval day travel as four extra columns (``quelle``, ``lizenz``,
-    ``datenstand``, ``abgerufen``; English ``source``, ``licence``, ``data_date``,
-    ``retrieved``) repeated on every row — rather than a trailing block of
+    up to 15 significant digits and never in exponent notation; text cells that would start
+    a formula get a leading apostrophe (OWASP). Column headers are in the chosen language
+    (indicator ids become "label (unit)"). Source, licence, the data's own date and the
+    retrieval day travel as four extra columns (``quelle``, ``lizenz``, ``datenstand``,
+    ``abgerufen``; English ``source``, ``licence``, ``data_date``, ``retrieved``) repeated
+    on every row — rather than a trailing block of
     ``# ``-comment lines — because every CSV reader (pandas, R, Excel, LibreOffice, GIS
     tools, database imports) reads them without special options: a comment block breaks
     the rectangular shape (Excel shows it as stray rows, pandas needs ``comment="#"`` which
@@ -67,7 +68,7 @@ import shapely
 
 from geodata.indicators import BY_ID
 from layers.geometry import to_display
-from text import data_date, day, t
+from text import data_date, day, escape_csv, t
 
 from .export import stamp_features
 
@@ -182,8 +183,10 @@ def selection_csv(table: pd.DataFrame, sources: list[dict[str, Any]], lang: str 
     sources' text in three extra columns (quelle, lizenz, stand) on every row."""
     lang = _lang(lang)
     frame = _flat(table)
+    numbers = set()
     for col in frame.columns:
         if pd.api.types.is_float_dtype(frame[col].dtype):
+            numbers.add(_header(col, lang))
             frame[col] = pd.Series(
                 [_number_text(v) for v in frame[col].astype("float64")],
                 index=frame.index, dtype="object")
@@ -196,8 +199,8 @@ def selection_csv(table: pd.DataFrame, sources: list[dict[str, Any]], lang: str 
         raise ValueError(f"the table already has the source columns {sorted(clash)}")
     for name, value in extra.items():
         frame[name] = value
-    text = frame.to_csv(index=False, sep=CSV_SEPARATOR, decimal=CSV_DECIMAL,
-                        lineterminator=CSV_LINE_END)
+    text = escape_csv(frame, numbers).to_csv(index=False, sep=CSV_SEPARATOR,
+                                             decimal=CSV_DECIMAL, lineterminator=CSV_LINE_END)
     return text.encode("utf-8-sig")
 
 

@@ -5,7 +5,7 @@ Knows nothing of Streamlit; usable from scripts, tests and notebooks.
 
 from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue, stored
 from .config import Settings, load_settings
-from .errors import FetchError, GeodataError, StoreError, ValidationError
+from .errors import FetchError, GeodataError, MirrorError, StoreError, ValidationError
 from .refresh import Outcome, refresh
 from .store import DatasetStore, Store, open_store
 
@@ -15,6 +15,7 @@ __all__ = [
     "DatasetStore",
     "FetchError",
     "GeodataError",
+    "MirrorError",
     "Outcome",
     "Settings",
     "Store",

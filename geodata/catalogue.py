@@ -45,6 +45,52 @@ class Part:
         return f"{base}/{rel}" if base.startswith(("http://", "https://")) else str(Path(base, rel))
 
 
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a dataset's files may be, in MB (10⁶ bytes): a broken or hostile source must
+    not fill the memory or the disk. The defaults and each dataset's own values are in the
+    catalogue (``[limits]`` and ``limits = {…}``); checked before reading (Content-Length,
+    file size, an archive's directory) and while reading (bytes counted)."""
+
+    max_file_mb: float  # one downloaded or mirrored file
+    max_unpacked_mb: float  # an archive (.xlsx) unpacked: all members together
+    max_members: int  # files inside an archive
+
+    def phrase(self, key: str) -> str:
+        """``the limit of 16 MB for this dataset (max_file_mb in geodata/catalogue.toml)``"""
+        value = getattr(self, key)
+        shown = f"{value:g} MB" if key.endswith("_mb") else f"{value:,} files"
+        return f"the limit of {shown} for this dataset ({key} in geodata/catalogue.toml)"
+
+    @property
+    def file_bytes(self) -> int:
+        return int(self.max_file_mb * MB)
+
+    @property
+    def unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * MB)
+
+
+@cache
+def default_limits(path: Path = CATALOGUE_FILE) -> Limits:
+    """The catalogue's ``[limits]``: what a dataset without its own values gets."""
+    with path.open("rb") as fh:
+        return _limits(tomllib.load(fh).get("limits", {}), {}, "[limits]")
+
+
+def _limits(defaults: dict[str, Any], own: dict[str, Any], where: str) -> Limits:
+    try:
+        limits = Limits(**(defaults | own))
+    except TypeError as exc:  # a misspelt or missing key
+        raise ValueError(f"catalogue {where}: {exc}") from None
+    if min(limits.max_file_mb, limits.max_unpacked_mb, limits.max_members) <= 0:
+        raise ValueError(f"catalogue {where}: every limit must be positive")
+    return limits
+
+
 @dataclass(frozen=True)
 class Dataset:
     id: str
@@ -78,6 +124,8 @@ class Dataset:
     packaged: bool = False
     package: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    # Not part of how the data are read (recipe_hash uses repr): a new limit rebuilds nothing.
+    limits: Limits = field(default_factory=default_limits, repr=False, compare=False)
 
     def title(self, lang: str = "de") -> str:
         return self.title_en if lang == "en" else self.title_de
@@ -202,7 +250,7 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             for k, v in entry.items()
             if k not in _DATASET_FIELDS
             and k not in {"id", "title_de", "title_en", "publisher_ref", "format", "parts",
-                          "topics", "url", "months"}
+                          "topics", "url", "months", "limits"}
         }
         ds = Dataset(
             id=entry["id"],
@@ -217,6 +265,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             format=entry["format"],
             parts=_parts(entry),
             options=options,
+            limits=_limits(raw.get("limits", {}), entry.get("limits", {}),
+                           f"dataset {entry['id']}"),
             **known,
         )
         if ds.id in datasets:

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from . import catalogue
 from .config import load_settings
+from .errors import MirrorError
 from .reference import compact
 from .refresh import refresh
 from .store import open_store
@@ -39,7 +40,11 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
             bar.set_description(dataset_id)
             bar.update(1)
 
-        outcomes = refresh(chosen, settings, progress)
+        try:
+            outcomes = refresh(chosen, settings, progress)
+        except MirrorError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     failed = 0
     for o in outcomes:
         mark = {"updated": "✓", "unchanged": "=", "failed": "✗"}[o.status]

@@ -7,7 +7,7 @@ import email.utils
 import errno
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,8 +16,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .catalogue import Limits
 from .config import Settings
-from .errors import FetchError
+from .errors import FetchError, one_line
 
 USER_AGENT = "rostock-dashboard-geodata/0.1 (+https://www.opendata-hro.de)"
 BytesCallback = Callable[[int], None]
@@ -79,6 +80,20 @@ def _http_date(ts: float) -> str:
     return email.utils.formatdate(ts, usegmt=True)
 
 
+class _TooLarge(Exception):
+    """More bytes arrived than the dataset's limit allows (raised while they arrive)."""
+
+
+def _capped(chunks: Iterable[bytes], limits: Limits | None) -> Iterator[bytes]:
+    """The chunks as they come, until more than the dataset's limit has arrived."""
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if limits and size > limits.file_bytes:
+            raise _TooLarge(size)
+        yield chunk
+
+
 def _write_stream(chunks, dest: Path, on_bytes: BytesCallback | None) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -94,6 +109,20 @@ def _write_stream(chunks, dest: Path, on_bytes: BytesCallback | None) -> tuple[s
         fh.flush()
         os.fsync(fh.fileno())
     return digest.hexdigest(), size
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def _too_large(dataset: str, name: str, limits: Limits, size: int | None) -> FetchError:
+    """The refusal: which file, how large, the limit and where it is set."""
+    limit = limits.phrase("max_file_mb")
+    if size is None:
+        what = f"{name} is larger than {limit}; reading stopped there"
+    else:
+        what = f"{name} is {_mb(size)}, more than {limit}; it was not read"
+    return FetchError(dataset, what, "size")
 
 
 def _describe_oserror(exc: OSError) -> str:
@@ -112,37 +141,62 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     on_bytes: BytesCallback | None = None,
+    limits: Limits | None = None,
 ) -> Fetched:
     """Fetch ``source`` (URL or mirror path) into ``dest``; on any failure ``dest`` is removed.
 
     ``etag``/``last_modified`` come from the copy we already have and make the request
-    conditional, so an unchanged file costs one small round trip.
+    conditional, so an unchanged file costs one small round trip. A file larger than the
+    dataset's ``limits`` allow is refused: before reading when its size is known, else as
+    soon as more has arrived.
     """
     name = source.rsplit("/", 1)[-1]
     try:
         if source.startswith(("http://", "https://")):
             return _fetch_http(dataset, source, name, dest, session, settings,
-                               etag, last_modified, on_bytes)
-        return _fetch_file(dataset, Path(source), name, dest, last_modified, settings, on_bytes)
+                               etag, last_modified, on_bytes, limits)
+        return _fetch_file(dataset, Path(source), name, dest, last_modified, settings,
+                           on_bytes, limits)
+    except _TooLarge:
+        dest.unlink(missing_ok=True)
+        assert limits is not None
+        raise _too_large(dataset, name, limits, None) from None
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
 
 
+def _outside(path: Path, root: Path | None) -> bool:
+    return root is not None and not path.is_relative_to(root)
+
+
 def _fetch_file(
     dataset: str, path: Path, name: str, dest: Path, last_modified: str | None,
-    settings: Settings, on_bytes: BytesCallback | None,
+    settings: Settings, on_bytes: BytesCallback | None, limits: Limits | None,
 ) -> Fetched:
     if not path.is_file():
         raise FetchError(dataset, f"the mirror has no file {name} (looked for {path})", "missing")
-    stat = path.stat()
-    lm = _http_date(stat.st_mtime)
-    if last_modified and last_modified == lm:
-        return Fetched(None, None, lm, None, 0)
+    # A link in the mirror folder may lead anywhere (a password file, /etc/passwd): only
+    # files that really lie inside the mirror are read. The target is not named either.
+    root = Path(settings.mirror).resolve() if settings.mirror else None
+    refused = FetchError(dataset, f"{name} in the mirror folder is reached through a link "
+                         "that leads outside it; it was not read", "validation")
+    if _outside(path.resolve(), root):
+        raise refused
     try:
         with path.open("rb") as src:
+            # What was opened, not what the path meant a moment ago (a link swapped in).
+            opened = Path(f"/proc/self/fd/{src.fileno()}")
+            if opened.is_symlink() and _outside(Path(os.readlink(opened)), root):
+                raise refused
+            stat = os.fstat(src.fileno())
+            lm = _http_date(stat.st_mtime)
+            if last_modified and last_modified == lm:
+                return Fetched(None, None, lm, None, 0)
+            if limits and stat.st_size > limits.file_bytes:
+                raise _too_large(dataset, name, limits, stat.st_size)
             chunks = iter(lambda: src.read(settings.chunk_size), b"")
-            sha, size = _write_stream(chunks, dest, on_bytes)
+            sha, size = _write_stream(_capped(chunks, limits), dest, on_bytes)
     except OSError as exc:
         raise FetchError(dataset, f"copying {name} failed: {_describe_oserror(exc)}",
                          "write") from exc
@@ -163,7 +217,7 @@ def refuse_when_offline(dataset: str, url: str, settings: Settings) -> None:
 def _fetch_http(
     dataset: str, url: str, name: str, dest: Path, session: requests.Session,
     settings: Settings, etag: str | None, last_modified: str | None,
-    on_bytes: BytesCallback | None,
+    on_bytes: BytesCallback | None, limits: Limits | None,
 ) -> Fetched:
     refuse_when_offline(dataset, url, settings)
     headers = {}
@@ -179,14 +233,18 @@ def _fetch_http(
                                resp.headers.get("Last-Modified", last_modified), None, 0)
             if resp.status_code != 200:
                 raise FetchError(dataset, _status_sentence(name, resp), "http")
-            sha, size = _write_stream(
-                resp.iter_content(settings.chunk_size), dest, on_bytes
-            )
             expected = resp.headers.get("Content-Length")
-            if expected is not None and expected.isdigit() and int(expected) != size:
+            announced = int(expected) if expected and expected.isdigit() else None
+            if limits and announced is not None and announced > limits.file_bytes:
+                raise _too_large(dataset, name, limits, announced)
+            sha, size = _write_stream(_capped(resp.iter_content(settings.chunk_size), limits),
+                                      dest, on_bytes)
+            # Content-Length counts the bytes sent; with gzip on the wire more arrive unpacked.
+            plain = resp.headers.get("Content-Encoding", "identity") == "identity"
+            if announced is not None and plain and announced != size:
                 raise FetchError(
                     dataset, f"the download of {name} broke off after {size:,} of "
-                    f"{int(expected):,} bytes", "connection")
+                    f"{announced:,} bytes", "connection")
             return Fetched(dest, resp.headers.get("ETag"), resp.headers.get("Last-Modified"),
                            sha, size)
     except FetchError:
@@ -228,14 +286,14 @@ def _host(url: str) -> str:
 
 
 def _status_sentence(name: str, resp: requests.Response) -> str:
-    reason = resp.reason or ""
+    reason = one_line(resp.reason or "", 40)  # the server's own words: untrusted
     text = f"the server answered HTTP {resp.status_code} {reason}".rstrip()
     if resp.status_code == 404:
         text += f" for {name} (file not found)"
     elif resp.status_code == 429:
         wait = resp.headers.get("Retry-After")
         text += f" for {name} (too many requests"
-        text += f"; it asked to wait {wait} s)" if wait else ")"
+        text += f"; it asked to wait {one_line(wait, 20)} s)" if wait else ")"
     elif resp.status_code >= 500:
         text += f" for {name} (server error, still failing after retries)"
     else:

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from .config import Settings, load_settings
-from .errors import FetchError, GeodataError, ValidationError
+from .errors import FetchError, GeodataError, ValidationError, excerpt
 from .fetch import get_json, make_session
 from .sea import surge_class
 
@@ -233,7 +233,7 @@ def _parse_level(data: object, station: Station, fetched_at: datetime, *,
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or abs(value) > _PLAUSIBLE_CM):
         raise ValidationError(DATASET, f"{what} has no plausible numeric value "
-                              f"(value: {_short(value)})")
+                              f"(value: {excerpt(value)})")
     raw_ts = data.get("timestamp")
     try:
         timestamp = datetime.fromisoformat(raw_ts) if isinstance(raw_ts, str) else None
@@ -241,9 +241,9 @@ def _parse_level(data: object, station: Station, fetched_at: datetime, *,
         timestamp = None
     if timestamp is None or timestamp.tzinfo is None:
         raise ValidationError(DATASET, f"{what} has no readable timestamp with a time zone "
-                              f"(timestamp: {_short(raw_ts)})")
+                              f"(timestamp: {excerpt(raw_ts)})")
     if timestamp - fetched_at > timedelta(days=1):
-        raise ValidationError(DATASET, f"{what} is dated in the future ({raw_ts})")
+        raise ValidationError(DATASET, f"{what} is dated in the future ({excerpt(raw_ts)})")
     value_cm = float(value)
     above = None
     if _key(station.shortname, station.water) == _key(*REFERENCE_STATION):
@@ -393,11 +393,6 @@ def _key(name: str, water: str) -> str:
 
 def _safe(uuid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", uuid)[:80]
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _lead(exc: FetchError) -> str:

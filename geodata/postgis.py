@@ -48,7 +48,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .config import Settings
-from .errors import GeodataError, StoreError
+from .errors import GeodataError, StoreError, excerpt
 from .reference import compact
 from .storage import frame_checksum, now
 
@@ -142,11 +142,11 @@ def _column(dataset_id: str, name: str, series: pd.Series) -> tuple[dict[str, An
     elif isinstance(dtype, pd.DatetimeTZDtype) or ptypes.is_datetime64_dtype(dtype):
         values = series.dropna()
         if series.dt.unit == "ns" and (values.dt.nanosecond != 0).any():
-            raise StoreError(dataset_id, f"column {name!r} has nanoseconds, which PostgreSQL "
-                             "cannot keep", "write")
+            raise StoreError(dataset_id, f"column {excerpt(name)} has nanoseconds, which "
+                             "PostgreSQL cannot keep", "write")
         sql_type = "timestamptz" if isinstance(dtype, pd.DatetimeTZDtype) else "timestamp"
     if sql_type is None:
-        raise StoreError(dataset_id, f"column {name!r} has the type {dtype}, which the "
+        raise StoreError(dataset_id, f"column {excerpt(name)} has the type {dtype}, which the "
                          "PostGIS store cannot keep exactly", "write")
     return {"name": name, "dtype": _dtype_spec(dtype), "sql": sql_type}, sql_type
 
@@ -447,7 +447,7 @@ def _layout(dataset_id: str, frame: pd.DataFrame
         series = frame[name]
         if isinstance(series.dtype, gpd.array.GeometryDtype):
             if name != geom:
-                raise StoreError(dataset_id, f"a second geometry column {name!r}", "write")
+                raise StoreError(dataset_id, f"a second geometry column {excerpt(name)}", "write")
             srid = frame.crs.to_epsg() if frame.crs is not None else 0
             if srid is None:
                 raise StoreError(dataset_id, "the CRS has no EPSG code", "write")

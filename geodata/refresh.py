@@ -20,11 +20,12 @@ import pandas as pd
 from . import catalogue, reference
 from .catalogue import Dataset
 from .config import Settings, load_settings
-from .errors import FetchError, GeodataError
+from .errors import FetchError, GeodataError, MirrorError, excerpt
 from .fetch import Session, fetch, make_session
 from .formats.registry import PARSERS
 from .storage import now, sha256_file, write_json_atomic
 from .store import DatasetStore, open_store
+from .validate import refuse_html
 
 # Bump when parsing or normalisation changes, so stores made by older code are rebuilt.
 # 2: records carry the data's own date (``reference``) instead of the server's file date.
@@ -81,7 +82,8 @@ def refresh_dataset(
     except GeodataError as exc:
         error = exc
     except Exception as exc:  # keep refreshing the others; say what broke
-        error = GeodataError(ds.id, f"unexpected {type(exc).__name__}: {exc}", "internal")
+        error = GeodataError(ds.id, f"unexpected {type(exc).__name__}: {excerpt(exc, 80)}",
+                             "internal")
     with contextlib.suppress(OSError, GeodataError):  # e.g. the database is down
         store.record_error(ds.id, error)
     return Outcome(ds.id, "failed", str(error), seconds=time.perf_counter() - started,
@@ -100,7 +102,8 @@ def _refresh_locked(
     except (OSError, json.JSONDecodeError):
         http_meta = {}
     have_store = store.has(ds.id)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=raw_dir))
+    _sweep_staging(raw_dir)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=raw_dir))
     try:
         files: list[tuple[catalogue.Part, Path]] = []
         fresh: dict[str, dict[str, str | None]] = {}
@@ -113,7 +116,8 @@ def _refresh_locked(
             cached = raw_dir / part.filename
             known = http_meta.get(part.filename, {}) if (have_store and cached.is_file()) else {}
             got = fetch(ds.id, source, staging / part.filename, session, settings,
-                        etag=known.get("etag"), last_modified=known.get("last_modified"))
+                        etag=known.get("etag"), last_modified=known.get("last_modified"),
+                        limits=ds.limits)
             if got.not_modified:
                 files.append((part, cached))
                 fresh[part.filename] = {"etag": got.etag or known.get("etag"),
@@ -121,6 +125,7 @@ def _refresh_locked(
                                         or known.get("last_modified")}
             else:
                 assert got.path is not None
+                refuse_html(ds.id, got.path, part.filename.split("__")[-1])
                 files.append((part, got.path))
                 fresh[part.filename] = {"etag": got.etag, "last_modified": got.last_modified}
                 downloaded += got.size
@@ -167,6 +172,23 @@ def _refresh_locked(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def check_mirror(settings: Settings) -> None:
+    mirror = settings.mirror
+    if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).is_dir():
+        raise MirrorError(f"the mirror folder {mirror} was not found (GEODATA_MIRROR or "
+                          "--mirror), so nothing was refreshed")
+
+
+STAGING_PREFIX = ".staging-"
+
+
+def _sweep_staging(raw_dir: Path) -> None:
+    """Remove what refreshes killed half-way left behind. Called under the dataset's lock,
+    so no refresh of this dataset that is still running owns any of these folders."""
+    for old in raw_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def _adopt(staging: Path, raw_dir: Path, fresh: dict, http_meta_path: Path) -> None:
     """Keep the validated files for the next conditional request; the record goes last."""
     for path in staging.iterdir():
@@ -181,8 +203,13 @@ def refresh(
     *,
     include_unmirrored: bool | None = None,
 ) -> list[Outcome]:
-    """Refresh the given datasets (default: all; offline mirrors skip what they lack)."""
+    """Refresh the given datasets (default: all; offline mirrors skip what they lack).
+
+    Raises :class:`MirrorError` (one sentence, nothing recorded) when the mirror folder
+    itself is missing: that is the setting's fault, not every dataset's.
+    """
     settings = settings or load_settings()
+    check_mirror(settings)
     store = open_store(settings)
     cat = catalogue.load_catalogue()
     if ids:

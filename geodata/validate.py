@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
-from .catalogue import DISTRICT_CODES
-from .errors import ValidationError
+from .catalogue import DISTRICT_CODES, Limits
+from .errors import ValidationError, excerpt, excerpts, one_line
 
 WORK_CRS = "EPSG:25833"
 DISPLAY_CRS = "EPSG:4326"
@@ -44,7 +47,7 @@ def check_columns(
     """Required columns exist and hold their type; values are converted in place."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        found = ", ".join(str(c) for c in df.columns if c != "geometry")
+        found = excerpts(c for c in df.columns if c != "geometry")
         noun = "column" if len(missing) == 1 else "columns"
         raise ValidationError(
             dataset, f"{where} lacks the required {noun} {', '.join(missing)} (found: {found})"
@@ -64,7 +67,7 @@ def check_columns(
         if bad.any():
             example = raw[bad].iloc[0]
             raise ValidationError(
-                dataset, f"{where} has a non-numeric value {example!r} in column {col}"
+                dataset, f"{where} has a non-numeric value {excerpt(example)} in column {col}"
             )
         if kind == "int":
             if (num.dropna() % 1 != 0).any():
@@ -82,12 +85,12 @@ def check_district_codes(dataset: str, codes: Iterable[str], where: str) -> None
     dupes = sorted(counts[counts > 1].index)
     if dupes:
         raise ValidationError(
-            dataset, f"{where} lists the district code {', '.join(dupes)} more than once"
+            dataset, f"{where} lists the district code {excerpts(dupes)} more than once"
         )
     missing = sorted(set(DISTRICT_CODES) - set(codes))
     unknown = sorted(set(codes) - set(DISTRICT_CODES))
     if unknown:
-        raise ValidationError(dataset, f"{where} has unknown district codes {', '.join(unknown)}")
+        raise ValidationError(dataset, f"{where} has unknown district codes {excerpts(unknown)}")
     if missing:
         raise ValidationError(
             dataset, f"{where} lacks the district codes {', '.join(missing)} (expected A–U)"
@@ -96,7 +99,7 @@ def check_district_codes(dataset: str, codes: Iterable[str], where: str) -> None
 
 def _label(gdf: gpd.GeoDataFrame, idx: int, key: str | None) -> str:
     if key and key in gdf.columns:
-        return f"{key} {gdf.iloc[idx][key]}"
+        return f"{key} {one_line(gdf.iloc[idx][key], 40)}"
     return f"feature {idx + 1}"
 
 
@@ -157,7 +160,11 @@ def check_crs_and_bounds(
     """
     expected = CRS.from_user_input(expected_crs)
     if declared_crs:
-        declared = CRS.from_user_input(declared_crs)
+        try:
+            declared = CRS.from_user_input(declared_crs)
+        except (CRSError, TypeError, ValueError):
+            raise ValidationError(dataset, f"{where} declares a coordinate system that is not "
+                                  f"one: {excerpt(declared_crs)}") from None
         same = declared == expected or (
             expected.to_epsg() == 4326 and declared.to_string().endswith("CRS84")
         )
@@ -191,7 +198,47 @@ def check_crs_and_bounds(
     return gdf
 
 
+def check_archive(dataset: str, path: Path, name: str, limits: Limits) -> None:
+    """An archive (an .xlsx is a zip) is measured before anything is unpacked: its table of
+    contents states how many members it has and how large each unpacks. Python's zipfile
+    never returns more than a member's stated size (a lie ends in a CRC error), so the sum
+    bounds what openpyxl can read. Refused: too many members, or too much unpacked."""
+    with path.open("rb") as fh:
+        end = zipfile._EndRecData(fh)  # the end record only: no member parsed yet
+        if end is None:
+            raise ValidationError(dataset, f"{name} is not a zip archive (an .xlsx is one): "
+                                  "damaged or another kind of file", "format")
+        members = int(end[zipfile._ECD_ENTRIES_TOTAL])
+        if members > limits.max_members:
+            raise ValidationError(dataset, f"{name} holds {members:,} files, more than "
+                                  f"{limits.phrase('max_members')}", "size")
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ValidationError(dataset, f"{name} is a damaged zip archive "
+                                  f"({excerpt(exc, 60)})", "format") from None
+    if unpacked > limits.unpacked_bytes:
+        raise ValidationError(dataset, f"{name} unpacks to {unpacked / 1e6:,.1f} MB, more "
+                              f"than {limits.phrase('max_unpacked_mb')}; it was not unpacked",
+                              "size")
+
+
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body")
+
+
+def refuse_html(dataset: str, path: Path, name: str) -> None:
+    """A web page where a data file was expected (an error or login page answered with 200)
+    is named as such, not as a truncated or malformed file."""
+    with path.open("rb") as fh:
+        head = fh.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(_HTML_START) or (head.startswith(b"<") and b"<html" in head):
+        raise ValidationError(dataset, f"{name} is a web page (HTML), not the data file: the "
+                              "server sent a page (an error or login page?) instead", "format")
+
+
 def check_unique(dataset: str, values: pd.Series, what: str, where: str) -> None:
     dupes = values[values.duplicated()]
     if not dupes.empty:
-        raise ValidationError(dataset, f"{where} lists {what} {dupes.iloc[0]} more than once")
+        raise ValidationError(dataset,
+                              f"{where} lists {what} {excerpt(dupes.iloc[0])} more than once")

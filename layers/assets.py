@@ -1,9 +1,9 @@
 """Leaflet from an installed package, served by the app itself: the map needs no internet.
 
 ``XStatic-Leaflet`` ships Leaflet's distribution files. :func:`install_leaflet` copies them
-under the app's ``static/`` folder, which Streamlit serves at ``/app/static/`` (with
-``server.enableStaticServing = true``). The folium renderer (``layers.leaflet``) points every
-map at :data:`LEAFLET_JS` / :data:`LEAFLET_CSS` and at nothing else.
+into the folder Streamlit serves at ``/app/static/`` (``server.static``: under the data
+folder; ``server.enableStaticServing = true``). The folium renderer (``layers.leaflet``)
+points every map at :data:`LEAFLET_JS` / :data:`LEAFLET_CSS` and at nothing else.
 """
 
 from __future__ import annotations

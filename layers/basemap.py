@@ -58,7 +58,7 @@ def style(water: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame | None) ->
 
 def write_style(static_dir: Path, water: gpd.GeoDataFrame | None,
                 districts: gpd.GeoDataFrame | None) -> Path:
-    """Write the style under the app's static folder (atomically; it is served as is)."""
+    """Write the style into the served folder (atomically; it is served as is)."""
     target = static_dir / STYLE_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")

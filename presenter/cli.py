@@ -70,7 +70,12 @@ def serve(tour_arg: str | None, port: int, strict: bool, extra: list[str]) -> in
     settings = geodata.load_settings()
     if settings.mirror:
         print(f"Taking the tour's data from the mirror {settings.mirror} …")
-        for outcome in geodata.refresh(sorted(tour.datasets()), settings):
+        try:
+            outcomes = geodata.refresh(sorted(tour.datasets()), settings)
+        except geodata.MirrorError as exc:
+            print(f"  ✗ {exc}")
+            outcomes = []
+        for outcome in outcomes:
             mark = "✓" if outcome.ok else "✗"
             print(f"  {mark} {outcome.dataset}: {outcome.message}")
     status = check(tour_arg, None)

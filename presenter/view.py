@@ -17,6 +17,7 @@ import streamlit as st
 from layers import registry
 from layers.build import LayerData
 from layers.spec import Query
+from server import network
 from text import escape_text
 from ui import data, state, widgets
 from ui.i18n import lang, t
@@ -187,11 +188,10 @@ def _toggle_language() -> None:
 
 
 def base_url(settings: PresenterSettings) -> str:
-    """The address phones use (see ``presenter.tour.phone_base_url``)."""
-    from streamlit import net_util
-
-    lan_ip = None if settings.base_url else net_util.get_internal_ip()
-    return phone_base_url(settings.base_url, st.context.url, lan_ip)
+    """The address phones use (see ``presenter.tour.phone_base_url``); the LAN address is
+    read from this machine's interfaces, nothing is asked over the network."""
+    lan = None if settings.base_url else network.lan_ip()
+    return phone_base_url(settings.base_url, st.context.url, lan)
 
 
 def qr_png(url: str) -> str:

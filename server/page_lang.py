@@ -7,8 +7,9 @@ request for the app's HTML with a copy whose ``lang`` follows the URL's ``lang``
 so the very first HTML is right. A small script keeps the attribute in step when the
 language switch rewrites the URL (Streamlit updates it with ``history.pushState`` /
 ``replaceState``) and on back/forward, and gives each map canvas a name in that
-language. The script is a file served from ``static/`` (not inline), so a
-Content-Security-Policy without 'unsafe-inline' (deploy/nginx.conf.template) lets it run.
+language. The script is a file served from ``/app/static`` (``server.static`` writes it; not
+inline), so a Content-Security-Policy without 'unsafe-inline'
+(deploy/nginx.conf.template) lets it run.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from text import LANGS
 DEFAULT = LANGS[0]
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 OTHERS = ",".join(f"'{x}'" for x in LANGS[1:])
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SCRIPT_NAME = "page-lang.js"
 # Follows the URL parameter on every history change. It also names the map canvases:
 # MapLibre labels each one "Map" (English, role "region"), so a page with two maps had two
@@ -68,7 +68,7 @@ def localise(html: str, lang: str) -> str:
     return out.replace("<head>", "<head>" + FOLLOW_TAG, 1)
 
 
-def write_script(static_dir: Path = STATIC_DIR) -> Path:
+def write_script(static_dir: Path) -> Path:
     """Put the follow script where Streamlit's static serving finds it (atomically)."""
     target = static_dir / SCRIPT_NAME
     if target.is_file() and target.read_text(encoding="utf-8") == FOLLOW_JS:
@@ -85,7 +85,6 @@ def install() -> None:
     from starlette.responses import HTMLResponse
     from streamlit.web.server.starlette import starlette_static_routes as routes
 
-    write_script()
     if getattr(routes.create_streamlit_static_handler, "_page_lang", False):
         return
     original = routes.create_streamlit_static_handler

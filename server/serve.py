@@ -4,8 +4,10 @@ The project keeps its pages in ``pages/`` and routes them with ``st.navigation``
 decides once per process, at the first session, whether a ``pages/`` folder means legacy
 auto-pages; a shared deep link that happens to be that first request would then get a
 "page does not exist" notice before the right page appears. Settling the question before
-the server starts avoids that; plain ``streamlit run dashboard.py`` still works. The app's
-HTML also declares the page language here (``server.page_lang``).
+the server starts avoids that. The app's HTML also declares the page language here
+(``server.page_lang``), ``/app/static`` is served from the data folder (``server.static``:
+the project folder stays read-only), and the server asks no one for its address
+(``server.network``). Plain ``streamlit run dashboard.py`` lacks these three.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from . import page_lang
+import geodata
+
+from . import network, page_lang, static
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -25,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(PagesManager, "uses_pages_directory"):
         PagesManager.uses_pages_directory = False
     page_lang.install()
+    network.install()
+    static.install(geodata.load_settings())
     sys.argv = ["streamlit", "run", str(APP), *(argv if argv is not None else sys.argv[1:])]
     return int(cli.main() or 0)
 

@@ -1,6 +1,12 @@
-"""Files the browser loads from the app itself (``static/``): the vendored Leaflet and the
-offline basemap style, generated from the stored data. Plain Python: the app's cache
-(``ui.data.basemap_url``) decides when to call :func:`prepare` again.
+"""Files the browser loads from the app itself at ``/app/static``: the vendored Leaflet, the
+offline basemap style (generated from the stored data) and the page-language script.
+
+They are generated, so they do not belong in the project: they live in ``<data_dir>/static``
+(``GEODATA_DIR``), beside the store they are made from, and the project tree stays
+read-only at run time. Streamlit serves ``static/`` next to the main script and has no
+setting for another folder; :func:`install` (called by ``server.serve`` before the server
+starts) points its static serving here. The app's cache (``ui.data.basemap_url``) decides
+when to call :func:`prepare` again.
 """
 
 from __future__ import annotations
@@ -12,15 +18,35 @@ from geodata import loaders
 from layers import basemap
 from layers.assets import install_leaflet
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+from . import page_lang
+
 STATIC_URL = "/app/static"
+
+
+def folder(settings: geodata.Settings) -> Path:
+    """Where this instance's generated files live: under its data folder."""
+    return Path(settings.data_dir) / "static"
+
+
+def install(settings: geodata.Settings) -> Path:
+    """Write what does not depend on the data, and serve ``/app/static`` from :func:`folder`
+    (Streamlit looks the folder up through ``file_util.get_app_static_dir`` when it builds
+    its routes, so this must run before the server starts)."""
+    from streamlit import file_util
+
+    target = folder(settings)
+    install_leaflet(target)
+    page_lang.write_script(target)
+    file_util.get_app_static_dir = lambda _main_script_path: str(target)
+    return target
 
 
 def prepare(settings: geodata.Settings, version: str) -> str:
     """Write Leaflet and the basemap style; returns the style's URL (``?v=`` busts caches)."""
     store = geodata.open_store(settings)
-    install_leaflet(STATIC_DIR)
+    target = folder(settings)
+    install_leaflet(target)
     districts = loaders.districts(settings) if store.has("stadtbereiche") else None
     water = loaders.water(settings) if store.has("wasser") else None
-    basemap.write_style(STATIC_DIR, water, districts)
+    basemap.write_style(target, water, districts)
     return f"{STATIC_URL}/{basemap.STYLE_NAME}?v={version}"

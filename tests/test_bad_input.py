@@ -22,6 +22,7 @@ import geodata.store
 from geodata import Store, refresh
 from tests.helpers.mirror import MIRROR, Fault, fast_settings, needs_mirror
 from tests.helpers.net import free_port
+from tests.helpers.store import refused_keeping_copy
 
 pytestmark = needs_mirror
 
@@ -41,72 +42,36 @@ def _feature(obj: dict, code: str) -> dict:
     return next(f for f in obj["features"] if f["properties"]["code"] == code)
 
 
-def _snapshot(store: Store, dataset: str) -> tuple[dict, pd.DataFrame, set[str]]:
-    raw = {p.name for p in (store.raw / dataset).iterdir()}
-    return store.meta(dataset), store.load(dataset), raw
-
-
-def _run_and_check(
-    data_dir: Path, mirror: str, dataset: str, *reason: str
-) -> str:
-    """Refresh ``dataset``; assert it failed for ``reason`` and nothing good was lost."""
-    settings = fast_settings(data_dir, mirror)
-    store = Store(settings)
-    meta_before, frame_before, raw_before = _snapshot(store, dataset)
-    (outcome,) = refresh([dataset], settings)
-    assert outcome.status == "failed"
-    message = outcome.message
-    assert message.startswith(f"{dataset}: "), message
-    assert message.count(".") >= 1 and "\n" not in message and "Traceback" not in message
-    for word in reason:
-        assert word.lower() in message.lower(), (word, message)
-    meta_after = store.meta(dataset)
-    assert meta_after["file"] == meta_before["file"]
-    assert meta_after["file_sha256"] == meta_before["file_sha256"]
-    assert meta_after["last_error"] == message
-    after = store.load(dataset)
-    if isinstance(after, gpd.GeoDataFrame):
-        assert after.geom_equals(frame_before).all()
-    pd.testing.assert_frame_equal(pd.DataFrame(after.drop(columns="geometry", errors="ignore")),
-                                  pd.DataFrame(frame_before.drop(columns="geometry",
-                                                                 errors="ignore")))
-    # No half-written files: the store holds one parquet per dataset, the raw cache is as before.
-    assert len(list(store.dir.glob(f"{dataset}.*.parquet"))) == 1
-    assert not list(store.dir.glob(".*.tmp"))
-    assert {p.name for p in (store.raw / dataset).iterdir()} == raw_before
-    return message
-
-
 # -- network and HTTP ---------------------------------------------------------------------
 
 
 def test_timeout(store_copy: Path, server) -> None:
     server.faults[DISTRICTS] = Fault(delay=2.5)
-    _run_and_check(store_copy, server.url, "stadtbereiche", "timeout", "stadtbereiche.json")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "timeout", "stadtbereiche.json")
 
 
 def test_connection_refused(store_copy: Path) -> None:
     mirror = f"http://127.0.0.1:{free_port()}"
-    _run_and_check(store_copy, mirror, "stadtbereiche", "refused the connection")
+    refused_keeping_copy(store_copy, mirror, "stadtbereiche", "refused the connection")
 
 
 def test_not_found(store_copy: Path, server) -> None:
     server.faults[POP_2023] = Fault(status=404)
-    _run_and_check(store_copy, server.url, "bevoelkerung", "HTTP 404",
+    refused_keeping_copy(store_copy, server.url, "bevoelkerung", "HTTP 404",
                    "bevoelkerungsstruktur_2023_insgesamt.csv")
 
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_after_retries(store_copy: Path, server, status: int) -> None:
     server.faults[DISTRICTS] = Fault(status=status)
-    _run_and_check(store_copy, server.url, "stadtbereiche", f"HTTP {status}", "retries")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", f"HTTP {status}", "retries")
     # one request plus two retries (fast_settings: retries=2)
     assert [e.status for e in server.log] == [status] * 3
 
 
 def test_too_many_requests_keeps_asking_to_wait(store_copy: Path, server) -> None:
     server.faults[DISTRICTS] = Fault(status=429, headers={"Retry-After": "1"})
-    _run_and_check(store_copy, server.url, "stadtbereiche", "HTTP 429", "wait 1 s")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "HTTP 429", "wait 1 s")
     times = [e.at for e in server.log]
     assert len(times) == 3
     assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
@@ -125,7 +90,7 @@ def test_connection_cut_half_way(store_copy: Path, server) -> None:
     # A changed body (new ETag) so the client really downloads instead of getting a 304.
     server.faults[DISTRICTS] = Fault(body=DISTRICTS_BYTES + b"\n",
                                      cut_after=len(DISTRICTS_BYTES) // 2)
-    _run_and_check(store_copy, server.url, "stadtbereiche", "broke off")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "broke off")
 
 
 # -- content -------------------------------------------------------------------------------
@@ -133,18 +98,18 @@ def test_connection_cut_half_way(store_copy: Path, server) -> None:
 
 def test_truncated_json_with_status_200(store_copy: Path, server) -> None:
     server.faults[DISTRICTS] = Fault(body=DISTRICTS_BYTES[: len(DISTRICTS_BYTES) // 3])
-    _run_and_check(store_copy, server.url, "stadtbereiche", "not valid JSON", "truncated")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "not valid JSON", "truncated")
 
 
 def test_empty_feature_collection(store_copy: Path, server) -> None:
     server.faults[DISTRICTS] = Fault(body=b'{"type": "FeatureCollection", "features": []}')
-    _run_and_check(store_copy, server.url, "stadtbereiche", "no features")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "no features")
 
 
 def test_csv_with_missing_column(store_copy: Path, server) -> None:
     df = pd.read_csv(__import__("io").StringIO(POP_CSV)).drop(columns="einwohnerzahl")
     server.faults[POP_2023] = Fault(body=df.to_csv(index=False).encode())
-    _run_and_check(store_copy, server.url, "bevoelkerung",
+    refused_keeping_copy(store_copy, server.url, "bevoelkerung",
                    "bevoelkerungsstruktur_2023_insgesamt.csv", "lacks the required column",
                    "einwohnerzahl")
 
@@ -152,7 +117,7 @@ def test_csv_with_missing_column(store_copy: Path, server) -> None:
 def test_csv_with_renamed_column(store_copy: Path, server) -> None:
     body = POP_CSV.replace("einwohnerzahl", "einwohner_gesamt", 1).encode()
     server.faults[POP_2023] = Fault(body=body)
-    message = _run_and_check(store_copy, server.url, "bevoelkerung", "einwohnerzahl")
+    message = refused_keeping_copy(store_copy, server.url, "bevoelkerung", "einwohnerzahl")
     assert "einwohner_gesamt" in message  # the sentence shows what was found instead
 
 
@@ -162,7 +127,7 @@ def test_geometry_in_a_projected_crs(store_copy: Path, server) -> None:
     obj.pop("crs", None)  # no crs member: by GeoJSON rules it claims lon/lat
     body = json.dumps(obj).encode()
     server.faults[DISTRICTS] = Fault(body=body)
-    _run_and_check(store_copy, server.url, "stadtbereiche", "not longitude/latitude",
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "not longitude/latitude",
                    "EPSG:25833")
 
 
@@ -170,7 +135,7 @@ def test_geometry_declaring_another_crs(store_copy: Path, server) -> None:
     obj = _districts_json()
     obj["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
     server.faults[DISTRICTS] = Fault(body=json.dumps(obj).encode())
-    _run_and_check(store_copy, server.url, "stadtbereiche", "declares", "EPSG:4326")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "declares", "EPSG:4326")
 
 
 def test_self_intersecting_polygon(store_copy: Path, server) -> None:
@@ -178,7 +143,7 @@ def test_self_intersecting_polygon(store_copy: Path, server) -> None:
     bow_tie = Polygon([(12.05, 54.10), (12.10, 54.15), (12.10, 54.10), (12.05, 54.15)])
     _feature(obj, "C")["geometry"] = mapping(bow_tie)
     server.faults[DISTRICTS] = Fault(body=json.dumps(obj).encode())
-    _run_and_check(store_copy, server.url, "stadtbereiche", "code C", "Self-intersection",
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "code C", "Self-intersection",
                    "cannot be repaired")
 
 
@@ -188,7 +153,7 @@ def test_coordinates_outside_rostock(store_copy: Path, server) -> None:
     ring = feature["geometry"]["coordinates"][0]
     feature["geometry"]["coordinates"][0] = [[x + 1.3, y - 1.6] for x, y in ring]  # Berlin
     server.faults[DISTRICTS] = Fault(body=json.dumps(obj).encode())
-    _run_and_check(store_copy, server.url, "stadtbereiche", "outside the Rostock area",
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "outside the Rostock area",
                    "code K")
 
 
@@ -196,12 +161,12 @@ def test_duplicate_district_codes(store_copy: Path, server) -> None:
     obj = _districts_json()
     _feature(obj, "D")["properties"]["code"] = "C"
     server.faults[DISTRICTS] = Fault(body=json.dumps(obj).encode())
-    _run_and_check(store_copy, server.url, "stadtbereiche", "code C", "more than once")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "code C", "more than once")
 
 
 def test_duplicate_district_codes_in_a_table(store_copy: Path, server) -> None:
     server.faults[POP_2023] = Fault(body=POP_CSV.replace("\nB,", "\nA,", 1).encode())
-    _run_and_check(store_copy, server.url, "bevoelkerung", "code A", "more than once")
+    refused_keeping_copy(store_copy, server.url, "bevoelkerung", "code A", "more than once")
 
 
 # -- the disk --------------------------------------------------------------------------------
@@ -223,7 +188,7 @@ def test_store_write_interrupted_half_way(
     obj = _districts_json()
     _feature(obj, "A")["properties"]["bezeichnung"] = "Warnemünde (neu)"
     server.faults[DISTRICTS] = Fault(body=json.dumps(obj).encode())
-    _run_and_check(store_copy, server.url, "stadtbereiche", "disk is full", "previous copy")
+    refused_keeping_copy(store_copy, server.url, "stadtbereiche", "disk is full", "previous copy")
 
 
 def test_download_write_interrupted_half_way(
@@ -237,7 +202,7 @@ def test_download_write_interrupted_half_way(
     monkeypatch.setattr(geodata.fetch, "_write_stream", half_then_fail)
     psmsl = MIRROR / "psmsl.org/data/obtaining/rlr.monthly.data/11.rlrdata"
     server.faults["11.rlrdata"] = Fault(body=psmsl.read_bytes() + b"\n")
-    _run_and_check(store_copy, server.url, "meeresspiegel_warnemuende", "writing 11.rlrdata",
+    refused_keeping_copy(store_copy, server.url, "meeresspiegel_warnemuende", "writing 11.rlrdata",
                    "Input/output error")
 
 

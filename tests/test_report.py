@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import socket
 import struct
@@ -135,6 +137,20 @@ def test_csv_numbers_without_exponent_and_gaps_as_empty_fields() -> None:
     assert lines[2].startswith("B;;-3,5;2;")
     back = pd.read_csv(BytesIO(text.encode("utf-8-sig")), sep=";", decimal=",")
     assert back["x"].iloc[0] == 0.00001 and back["quelle"].iloc[0] == "Test – Amt; Rostock"
+
+
+def test_csv_text_cells_cannot_run_as_formulas() -> None:
+    """OWASP: a text cell or header starting with = + - @, tab or CR gets an apostrophe;
+    numbers written with a decimal comma (−3,5) are left as they are."""
+    frame = pd.DataFrame({"code": ["A", "B"], "name": ['=HYPERLINK("http://x","y")', "\t-Nord"],
+                          "=1+1": [-3.5, 2.0], "n": [-1, 2]})
+    sources = [{"title": "@Test", "publisher": "+Amt", "licence": "CC0", "reference": None}]
+    rows = list(csv.reader(io.StringIO(selection_csv(frame, sources).decode("utf-8-sig"),
+                                       newline=""), delimiter=";"))
+    assert rows[0][:4] == ["Kürzel", "Stadtbereich", "'=1+1", "n"]
+    assert rows[1][:4] == ["A", "'=HYPERLINK(\"http://x\",\"y\")", "-3,5", "-1"]
+    assert rows[2][:2] == ["B", "'\t-Nord"]
+    assert rows[1][4] == "'@Test – +Amt"
 
 
 # --- GeoJSON -------------------------------------------------------------------------------------

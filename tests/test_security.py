@@ -44,11 +44,11 @@ print(json.dumps({{k: config.get_option(k) for k in keys}}))
 KEYS = ["server.enableXsrfProtection", "server.enableCORS", "client.showErrorDetails",
         "browser.gatherUsageStats", "global.developmentMode", "server.enableStaticServing",
         "server.fileWatcherType", "server.runOnSave", "server.maxUploadSize",
-        "client.toolbarMode", "server.headless"]
-# What static/ may hold (generated at start-up): Leaflet's files, the basemap style, the
-# page-language script (server.page_lang) and the README explaining the folder (public text).
+        "client.toolbarMode", "server.headless", "client.disableDataExport"]
+# What the served folder may hold (generated into <data_dir>/static by server.static):
+# Leaflet's files, the basemap style and the page-language script (server.page_lang).
 STATIC_ALLOWED = re.compile(
-    r"README\.md|page-lang\.js|basemap/style\.json"
+    r"page-lang\.js|basemap/style\.json"
     r"|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)")
 
 
@@ -74,6 +74,12 @@ def test_no_usage_statistics(effective: dict) -> None:
     assert effective["browser.gatherUsageStats"] is False
 
 
+def test_tables_offer_no_unescaped_csv(effective: dict) -> None:
+    """Streamlit's own table download writes cells as they are (a formula stays live);
+    downloads come from figures.export and figures.report, which neutralise them."""
+    assert effective["client.disableDataExport"] is True
+
+
 def test_deployment_profile(effective: dict) -> None:
     """Fixed code (no watcher, no rerun on save), headless, no real uploads."""
     assert effective["server.fileWatcherType"] == "none"
@@ -91,12 +97,14 @@ def test_app_takes_no_uploads() -> None:
 
 
 def test_static_folder_holds_only_the_local_assets(app_env: Path) -> None:
-    from server import page_lang
+    import geodata
+    from server import static
 
-    page_lang.write_script()  # what server.serve writes at start-up
-    run_app()  # the first run writes Leaflet and the basemap style into static/
-    files = sorted(str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*")
-                   if p.is_file())
+    served = static.folder(geodata.load_settings())
+    assert served == app_env / "static"  # beside the store, not in the project
+    static.install(geodata.load_settings())  # what server.serve does at start-up
+    run_app()  # the first run writes the basemap style
+    files = sorted(str(p.relative_to(served)) for p in served.rglob("*") if p.is_file())
     assert "vendor/leaflet/leaflet.js" in files and "basemap/style.json" in files
     extra = [f for f in files if not STATIC_ALLOWED.fullmatch(f)]
     assert not extra, f"static serving would expose {extra}"
@@ -117,8 +125,8 @@ def raw_get(url: str, path: str, method: str = "GET") -> tuple[int, bytes, dict]
         conn.close()
 
 
-SECRET_FILES = ["pyproject.toml", "dashboard.toml", "geodata.toml", ".streamlit/config.toml",
-                "etc/passwd"]
+# Beside the served folder (<data_dir>/static): the store's records and the raw downloads.
+SECRET_FILES = ["store/stadtbereiche.json", "raw/stadtbereiche/_http.json", "etc/passwd"]
 TRICKS = ["/app/static/../{f}", "/app/static/%2e%2e/{f}", "/app/static/..%2f{f}",
           "/app/static/vendor/../../{f}", "/app/static/vendor/leaflet/%2e%2e/%2e%2e/../{f}",
           "/app/static/....//{f}", "/app/static/%252e%252e/{f}", "/app/static//{f}",
@@ -130,7 +138,7 @@ def test_static_serving_gives_assets_and_nothing_else(app: App) -> None:
     status, body, _headers = raw_get(app.url, "/app/static/vendor/leaflet/leaflet.js")
     assert status == 200 and b"Leaflet" in body[:400]
     for secret in SECRET_FILES:
-        local = ROOT / secret if not secret.startswith("etc") else Path("/") / secret
+        local = app.store / secret if not secret.startswith("etc") else Path("/") / secret
         marker = local.read_bytes()[:60] if local.is_file() else b"\0never"
         for trick in TRICKS:
             path = trick.format(f=secret)

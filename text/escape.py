@@ -1,9 +1,13 @@
 """Text from data is untrusted. folium puts tooltips into innerHTML inside JavaScript
-template literals, so besides & < > " ' we also neutralise ` $ and \\ ."""
+template literals, so besides & < > " ' we also neutralise ` $ and \\ ; Streamlit's
+Markdown gets its markup characters escaped; CSV cells cannot start a formula."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+import pandas as pd
 
 _TABLE = str.maketrans({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
@@ -35,4 +39,32 @@ def escape_markdown(value: object) -> str:
     if start:  # a heading, quote, list item or setext line when at the start of a line
         end = start.end()
         out = out[:end] + "\\" + out[end:] if out[0].isdigit() else "\\" + out
+    return out
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…) from a
+# district name would become a live link). OWASP's advice for CSV injection: such a text
+# cell gets a leading apostrophe, which Excel and LibreOffice show as plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_csv_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula → inert text; others as given."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def escape_csv(frame: pd.DataFrame, numbers: Iterable[object] = ()) -> pd.DataFrame:
+    """A copy of ``frame`` whose headers and text cells cannot run as formulas. Numeric
+    columns are left alone (−1.5 stays a number), as are the columns named in ``numbers``
+    (numbers already written as text, e.g. with a decimal comma)."""
+    keep = set(numbers)
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if name not in keep and not (pd.api.types.is_numeric_dtype(column)
+                                     or pd.api.types.is_datetime64_any_dtype(column)):
+            out[name] = column.map(escape_csv_cell, na_action="ignore")
+    out.columns = [escape_csv_cell(c) for c in out.columns]
     return out

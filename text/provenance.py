@@ -55,10 +55,11 @@ def retrieved_label(info: Mapping[str, Any], lang: str = "de") -> str:
         else t("source.not_retrieved", lang)
 
 
-def dates(info: Mapping[str, Any], lang: str = "de") -> str:
-    """Both dates, side by side and labelled: ``Datenstand 31.12.2023 · abgerufen …``."""
+def dates(info: Mapping[str, Any], lang: str = "de", capital: bool = True) -> str:
+    """Both dates, side by side and labelled: ``Datenstand 31.12.2023 · abgerufen …``
+    (``capital``: starting a sentence)."""
     text = f"{data_date_label(info.get('reference'), lang)} · {retrieved_label(info, lang)}"
-    return text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def source_line(info: Mapping[str, Any], lang: str = "de") -> str:

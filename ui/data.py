@@ -12,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -24,9 +26,10 @@ from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
 from server import static
-from text import data_date, day, escape_markdown, number, source_line
+from text import data_date, escape_markdown, number, source_line
+from text.provenance import dates
 
-from .i18n import lang, t
+from .i18n import day, lang, t
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,11 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
 
     # A visitor is waiting: one retry and short timeouts (the CLI keeps its patient ones).
     quick = settings.with_(retries=1, connect_timeout=min(settings.connect_timeout, 3.0))
-    outcomes = geodata.refresh(missing, quick, progress)
+    try:
+        outcomes = geodata.refresh(missing, quick, progress)
+    except geodata.MirrorError as exc:  # one sentence for all, not one per dataset
+        outcomes = [geodata.Outcome(i, "failed", str(exc), kind=exc.kind) for i in missing]
+        st.warning(t("data_unavailable", message=escape_markdown(exc)), icon="⚠️")
     bar.empty()
     with _failed_lock:
         for o in outcomes:
@@ -111,9 +118,43 @@ def outage_notice() -> None:
         st.warning(t("store_unreachable"), icon="⚠️")
 
 
+_SHOWN = "_refresh_failed_shown"
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def start_run() -> None:
+    """Called by the frame at the start of every run: each notice below once per page."""
+    st.session_state[_SHOWN] = set()
+
+
+def refresh_failed(meta: dict[str, Any]) -> str | None:
+    """The calm sentence for a dataset that has a good copy (its record ``meta``) when its
+    last refresh failed; None when that went well. It names the copy in use by both its
+    dates, as every source line does: the data's own date and the day it was retrieved."""
+    failed_at = meta.get("last_error_at")
+    if not failed_at:
+        return None
+    failed = datetime.fromisoformat(str(failed_at)).astimezone(LOCAL_TIME).date().isoformat()
+    in_use = {"reference": meta.get("reference"), "retrieved_at": meta.get("retrieved_at")}
+    return t("refresh_failed", dataset=geodata.get(str(meta.get("id"))).title(lang()),
+             failed=day(failed), dates=dates(in_use, lang(), capital=False))
+
+
+def _refresh_failed_notice(store: geodata.DatasetStore, dataset_ids: Iterable[str]) -> None:
+    shown = st.session_state.setdefault(_SHOWN, set())
+    for dataset_id in dataset_ids:
+        if dataset_id in shown:
+            continue
+        sentence = refresh_failed({"id": dataset_id, **(store.meta(dataset_id) or {})})
+        if sentence:
+            shown.add(dataset_id)
+            st.info(escape_markdown(sentence), icon="ℹ️")
+
+
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
-    """Make sure the datasets are here (fetching once if needed); warn about what is not.
-    Packaged entries (geodata.Dataset.packaged) ship with the dashboard: always here."""
+    """Make sure the datasets are here (fetching once if needed); warn about what is not,
+    and say (once per page) when a dataset's last refresh failed and its older copy is in
+    use. Packaged entries (geodata.Dataset.packaged) ship with the dashboard: always here."""
     ids = geodata.stored(dataset_ids)
     if store_problem():  # outage_notice() has said so; downloading would not help
         return False
@@ -127,6 +168,7 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
         title = geodata.get(dataset_id).title(lang())
         reason = meta.get("last_error") or t(waiting, dataset=title)
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
+    _refresh_failed_notice(store, [i for i in ids if i not in missing])
     return not missing
 
 

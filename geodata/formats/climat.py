@@ -43,6 +43,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from ..errors import excerpt
+
 __all__ = ["COLUMNS", "ClimatFormatError", "parse_climat", "parse_climat_files"]
 
 
@@ -148,7 +150,8 @@ def _number(token: str, where: str, what: str) -> float:
     if not token or "/" in token:
         return _NAN
     if not token.isdigit():
-        raise ClimatFormatError(f"{where}: field {what} holds {token!r}, which is not a number.")
+        raise ClimatFormatError(f"{where}: field {what} holds {excerpt(token)}, which is not a "
+                                "number.")
     return float(int(token))
 
 
@@ -162,7 +165,8 @@ def _temperature(sign: str, value: str, where: str, what: str) -> float:
     tenths = _number(value, where, what)
     sign = sign.strip()
     if sign not in ("", "0", "1", "9"):
-        raise ClimatFormatError(f"{where}: the sign of {what} is {sign!r}, expected 0, 1 or 9.")
+        raise ClimatFormatError(f"{where}: the sign of {what} is {excerpt(sign)}, expected 0, 1 "
+                                "or 9.")
     if sign in ("", "9") or math.isnan(tenths):
         # 9 announces relative humidity instead of a temperature, and a value without its
         # sign cannot be trusted (−3.2 and +3.2 look the same), so neither is a temperature
@@ -202,7 +206,7 @@ def _walk(row: list[str], start: int, stop: int, section: str, where: str) -> di
         index = int(token) if token.isdigit() else -1
         if index not in layout or index <= last:
             raise ClimatFormatError(
-                f"{where}: field {i + 1} holds {token!r} where section {section[1]} "
+                f"{where}: field {i + 1} holds {excerpt(token)} where section {section[1]} "
                 f"expects the index of one of its groups {sorted(g for g in layout if g > last)}."
             )
         size = len(layout[index])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import validate as v
 from ..catalogue import Dataset, Part
-from ..errors import ValidationError
+from ..errors import ValidationError, excerpt
 
 
 def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -30,7 +30,7 @@ def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame,
     except UnicodeDecodeError as exc:
         raise ValidationError(dataset, f"{name} is not UTF-8 text") from exc
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
-        kind = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
+        kind = excerpt(obj.get("type")) if isinstance(obj, dict) else type(obj).__name__
         raise ValidationError(dataset, f"{name} is not a GeoJSON FeatureCollection ({kind})")
     features = obj.get("features")
     if not isinstance(features, list) or not features:
@@ -42,7 +42,8 @@ def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame,
     try:
         gdf = gpd.GeoDataFrame.from_features(features)
     except Exception as exc:  # shapely raises several types for broken coordinates
-        raise ValidationError(dataset, f"{name} has unreadable geometry ({exc})") from exc
+        raise ValidationError(dataset, f"{name} has unreadable geometry "
+                              f"({type(exc).__name__}: {excerpt(exc, 80)})") from exc
     if "geometry" not in gdf.columns or gdf.geometry.isna().all():
         raise ValidationError(dataset, f"{name} has features without geometry")
     return gdf, crs

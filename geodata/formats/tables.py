@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import validate as v
 from ..catalogue import Dataset, Part
-from ..errors import ValidationError
+from ..errors import ValidationError, excerpt
 
 
 def _display_name(path: Path) -> str:
@@ -29,10 +29,11 @@ def _read_text(dataset: str, path: Path) -> str:
     raise ValidationError(dataset, f"{_display_name(path)} is neither UTF-8 nor Windows-1252 text")
 
 
-def _read_district_frame(dataset: str, path: Path, ext: str) -> pd.DataFrame:
-    name = _display_name(path)
+def _read_district_frame(ds: Dataset, path: Path, ext: str) -> pd.DataFrame:
+    dataset, name = ds.id, _display_name(path)
     try:
         if ext == "xlsx":
+            v.check_archive(dataset, path, name, ds.limits)
             df = pd.read_excel(path, dtype=str, engine="openpyxl")
         else:
             text = _read_text(dataset, path)
@@ -42,7 +43,8 @@ def _read_district_frame(dataset: str, path: Path, ext: str) -> pd.DataFrame:
     except ValidationError:
         raise
     except Exception as exc:
-        raise ValidationError(dataset, f"{name} cannot be read as a table ({exc})") from exc
+        raise ValidationError(dataset, f"{name} cannot be read as a table "
+                              f"({excerpt(exc, 80)})") from exc
     df.columns = [str(c).strip() for c in df.columns]
     # Some copies carry a leading unnamed row index (R's write.csv); it is not data.
     df = df.loc[:, [c for c in df.columns if c and not c.startswith("Unnamed")]]
@@ -54,7 +56,7 @@ def parse_district_tables(ds: Dataset, files: list[tuple[Part, Path]]) -> pd.Dat
     long_frames = []
     for part, path in files:
         name = _display_name(path)
-        df = _read_district_frame(ds.id, path, part.params.get("ext", "csv"))
+        df = _read_district_frame(ds, path, part.params.get("ext", "csv"))
         df = df.rename(columns=ds.rename)
         df = v.check_columns(ds.id, df, {ds.key or "stadtbereich_code": "str"}, name)
         df = v.check_columns(ds.id, df, part.columns, name)
@@ -103,7 +105,7 @@ def parse_dwd_regional(ds: Dataset, files: list[tuple[Part, Path]]) -> pd.DataFr
         bad = years.isna() | values.isna()
         if bad.any():
             row = df[bad].iloc[0]
-            raise ValidationError(ds.id, f"{name} has an unreadable row: {';'.join(row)[:60]!r}")
+            raise ValidationError(ds.id, f"{name} has an unreadable row: {excerpt(';'.join(row))}")
         if years.duplicated().any():
             dup_year = int(years[years.duplicated()].iloc[0])
             raise ValidationError(ds.id, f"{name} lists the year {dup_year} twice")
@@ -130,7 +132,7 @@ def parse_psmsl(ds: Dataset, files: list[tuple[Part, Path]]) -> pd.DataFrame:
         try:
             rows.append((float(fields[0]), int(fields[1]), int(fields[2]), fields[3]))
         except ValueError:
-            raise ValidationError(ds.id, f"{name} line {n} is not numeric: {line.strip()!r}") \
+            raise ValidationError(ds.id, f"{name} line {n} is not numeric: {excerpt(line)}") \
                 from None
     if not rows:
         raise ValidationError(ds.id, f"{name} holds no rows")

@@ -42,6 +42,7 @@ class Fault:
     body: bytes | None = None
     delay: float = 0.0
     cut_after: int | None = None  # send only this many bytes of a full Content-Length
+    length: bool = True  # False: no Content-Length, the body ends when the connection closes
     times: int | None = None
 
 
@@ -103,10 +104,13 @@ class MirrorServer:
                     return
                 self._record(200)
                 self.send_response(200)
-                headers = {"Content-Length": str(len(body)), "ETag": etag,
-                           "Last-Modified": last_modified} | (fault.headers if fault else {})
-                for k, v in headers.items():  # a fault's headers replace the real ones
-                    self.send_header(k, v)
+                headers = {"ETag": etag, "Last-Modified": last_modified}
+                if fault and not fault.length:
+                    self.close_connection = True
+                else:
+                    headers["Content-Length"] = str(len(body))
+                for k, v in (headers | (fault.headers if fault else {})).items():
+                    self.send_header(k, v)  # a fault's headers replace the real ones
                 self.end_headers()
                 if fault and fault.cut_after is not None:
                     self.wfile.write(body[: fault.cut_after])
