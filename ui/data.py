@@ -166,7 +166,10 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
         title = geodata.get(dataset_id).title(lang())
-        reason = meta.get("last_error") or t(waiting, dataset=title)
+        # The English detail stays in the log and `geodata status`; the page says it in
+        # its own language.
+        reason = (f"{title}: {error_text(meta, lang())}" if meta.get("last_error")
+                  else t(waiting, dataset=title))
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     _refresh_failed_notice(store, [i for i in ids if i not in missing])
     return not missing
