@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from . import catalogue, reference
+from . import catalogue, reference, search
 from .climate import Trend, Warming, linear_trend, warming
 from .config import Settings, load_settings
 from .indicators import BY_ID, city_values, derive
@@ -28,6 +28,7 @@ class Loader(Protocol):
     """A loader function with the ids of the datasets it reads."""
 
     datasets: tuple[str, ...]
+    optional: tuple[str, ...]
     __name__: str
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
@@ -36,10 +37,12 @@ class Loader(Protocol):
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def reads(*dataset_ids: str) -> Callable[[F], F]:
-    """Mark a loader with the datasets it reads (none: it reads files of the package)."""
+def reads(*dataset_ids: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Mark a loader with the datasets it reads (none: it reads files of the package) and
+    those it uses when they are stored (its answer changes with them too)."""
     def mark(fn: F) -> F:
         fn.datasets = dataset_ids  # type: ignore[attr-defined]
+        fn.optional = optional  # type: ignore[attr-defined]
         return fn
     return mark
 
@@ -199,6 +202,17 @@ def places(project: str | None = None) -> gpd.GeoDataFrame:
                                                     if k not in {"lat", "lon"}}
                           for r in rows])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326").to_crs("EPSG:25833")
+
+
+@reads("stadtbereiche", "ortsteile", optional=("strassen", "adressen"))
+def gazetteer(settings: Settings | None = None) -> search.Gazetteer:
+    """Every searchable name (districts, Ortsteile, places, and streets and addresses when
+    the city's lists are stored), each placed in its district by geometry."""
+    store = _store(settings)
+    streets = store.load("strassen") if store.has("strassen") else None
+    addresses = store.load("adressen") if store.has("adressen") else None
+    return search.Gazetteer(districts(settings), ortsteile(settings), places(), streets,
+                            addresses)
 
 
 def points(dataset_id: str, settings: Settings | None = None) -> gpd.GeoDataFrame:

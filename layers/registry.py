@@ -57,3 +57,15 @@ def get(layer_id: str) -> LayerSpec:
 
 def by_family(family: str) -> list[LayerSpec]:
     return [layer for layer in LAYERS if layer.family == family]
+
+
+def names_for(layer_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """The name layers that go with these layers: district names wherever districts are
+    drawn as areas, Ortsteil names with the Ortsteile."""
+    specs = [get(i) for i in layer_ids]
+    out = []
+    if any("stadtbereiche" in s.datasets and s.kind in ("choropleth", "area") for s in specs):
+        out.append("namen_stadtbereiche")
+    if "ortsteile" in layer_ids:
+        out.append("namen_ortsteile")
+    return out

@@ -6,9 +6,12 @@ from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry import Point
 
 from geodata import Settings, loaders
 from geodata.indicators import BY_ID
+
+from . import labels
 
 # Waterfront: a district counts when at least this much of the open water lies in it.
 MIN_WATER_KM2 = 0.05
@@ -177,3 +180,28 @@ def ortsteile_outlines(query, settings: Settings | None = None) -> gpd.GeoDataFr
     o = loaders.ortsteile(settings)
     return o.rename(columns={"stadtbereich_name": "stadtbereich"})[
         ["name", "stadtbereich", "geometry"]]
+
+
+def district_labels(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The names of the 21 Stadtbereiche, at a point inside each; where names would collide,
+    the district with more residents keeps its name."""
+    districts = loaders.districts(settings)
+    ind = loaders.indicators(settings)
+    pop = ind[ind.indicator == "einwohner"]
+    latest = pop[pop.year == pop.year.max()].set_index("code")["value"]
+    return labels.points(districts, "stadtbereich",
+                         districts["code"].map(latest).fillna(0).to_numpy())
+
+
+def ortsteil_labels(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The names of the 31 Ortsteile (shown with the Ortsteile layer)."""
+    return labels.points(loaders.ortsteile(settings), "ortsteil")
+
+
+def search_hit(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The place a search found (``query.point``, EPSG:25833), as one marker."""
+    if query.point is None:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:25833")
+    x, y = query.point
+    return gpd.GeoDataFrame({"name": [query.point_label]}, geometry=[Point(x, y)],
+                            crs="EPSG:25833")

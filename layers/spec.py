@@ -10,7 +10,7 @@ import geopandas as gpd
 from geodata import Settings
 
 FAMILIES = ("quality", "climate", "water")
-KINDS = ("choropleth", "point", "line", "area")
+KINDS = ("choropleth", "point", "line", "area", "label")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Query:
     project: str | None = None  # whose places to show (places.toml `projects`)
     weights: tuple[tuple[str, float], ...] = ()  # for indices with adjustable weights
     codes: tuple[str, ...] = ()  # districts the user picked (planner comparison)
+    point: tuple[float, float] | None = None  # a place the search found (EPSG:25833)
+    point_label: str = ""
 
 
 @dataclass(frozen=True)

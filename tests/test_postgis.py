@@ -27,6 +27,7 @@ import geodata
 from geodata import loaders, open_store, refresh
 from geodata.config import load_settings
 from geodata.postgis import PostgisStore
+from geodata.search import Gazetteer
 from geodata.store import Store
 from tests.helpers.mirror import (
     DISTRICTS_JSON,
@@ -52,6 +53,9 @@ def assert_same(a: object, b: object) -> None:
         pd.testing.assert_frame_equal(a, b)
     elif isinstance(a, pd.Series):
         pd.testing.assert_series_equal(a, b)
+    elif isinstance(a, Gazetteer):  # the search's names, places and districts
+        assert (a.has_streets, a.has_addresses) == (b.has_streets, b.has_addresses)
+        assert a.entries == b.entries
     else:
         assert a == b
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.projects import projects
-from geodata import climate, loaders
+from geodata import climate, load_catalogue, loaders
 from tests.helpers.app import run_app
 from tests.helpers.mirror import fast_settings, needs_mirror
 from tests.helpers.net import free_port
@@ -152,7 +152,7 @@ def test_green_page_hotspots_and_hottest_month(good_store: Path) -> None:
 def test_data_platform_catalogue_downloads_and_resilience() -> None:
     at = run("pages/projekt_daten.py")
     table = next(d.value for d in at.dataframe if "Lizenz" in d.value.columns)
-    assert len(table) == 14 and "Herausgeber" in table.columns
+    assert len(table) == len(load_catalogue()) and "Herausgeber" in table.columns
     rows = table.set_index("Datensatz")
     when = rows["Datenstand bzw. Zeitraum"]
     assert when["Bevölkerungsstruktur je Stadtbereich 2005–2023"] == "31.12.2023"

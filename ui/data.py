@@ -20,8 +20,10 @@ import pandas as pd
 import streamlit as st
 
 import geodata
-from geodata import loaders
-from layers import registry
+from app import settings as app_settings
+from geodata import loaders, search
+from layers import registry, tilepack
+from layers.basemap import TileSource
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
@@ -187,7 +189,7 @@ def load(loader: loaders.Loader, *args: Any) -> Any:
         raise ValueError(f"{loader!r} is not a loader of geodata.loaders")
     if loader.datasets and not available(loader.datasets):
         return None
-    return _cached(loader.__name__, args, stamp(loader.datasets))
+    return _cached(loader.__name__, args, stamp((*loader.datasets, *loader.optional)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -225,6 +227,20 @@ def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
     return _layer(layer_id, query, stamp(spec.datasets))
 
 
+def names_for(drawn: Sequence[LayerData]) -> list[LayerData]:
+    """The name layers (districts, Ortsteile) that go with the drawn layers."""
+    if not drawn:
+        return []
+    ids = registry.names_for([d.spec.id for d in drawn])
+    return [x for x in (layer(i, drawn[0].query, warn=False) for i in ids) if x is not None]
+
+
+def district_names() -> dict[str, str]:
+    """Code → name of the 21 Stadtbereiche (empty when they are not stored)."""
+    districts = load(loaders.districts)
+    return {} if districts is None else dict(zip(districts.code, districts.name, strict=True))
+
+
 def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], list[str]]:
     """The layers that can be drawn, and the ids of those whose data cannot be had."""
     shown, missing = [], []
@@ -239,14 +255,17 @@ def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], lis
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
-          extruded: bool, small: bool, view: MapView | None) -> CompactDeck:
+          extruded: bool, small: bool, view: MapView | None, on_streets: bool) -> CompactDeck:
     def make() -> CompactDeck:
         if view is not None:
-            made = deck(_layers, map_style, view=view.view_state(), extruded=extruded)
+            made = deck(_layers, map_style, view=view.view_state(), extruded=extruded,
+                        on_streets=on_streets)
         elif extruded:
-            made = deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
+            made = deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0,
+                        on_streets=on_streets)
         else:
-            made = deck(_layers, map_style, view=VIEW_SMALL if small else None)
+            made = deck(_layers, map_style, view=VIEW_SMALL if small else None,
+                        on_streets=on_streets)
         made.to_json()  # serialised once, here
         return made
 
@@ -254,22 +273,53 @@ def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
 
 
 def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False,
-             small: bool = False, view: MapView | None = None) -> CompactDeck:
+             small: bool = False, view: MapView | None = None,
+             on_streets: bool = False) -> CompactDeck:
     """One Deck per (layers, query, data, view), shared by reruns and sessions: its JSON is
     serialised once instead of on every rerun."""
     key = tuple((d.spec.id, d.query, stamp(d.spec.datasets)) for d in layers)
-    return _deck(key, tuple(layers), map_style, extruded, small, view)
+    return _deck(key, tuple(layers), map_style, extruded, small, view, on_streets)
 
 
 @st.cache_resource(show_spinner=False)
-def _static(version: str) -> str:
-    return static.prepare(_settings(), version)
+def _static(version: str, streets: TileSource | None) -> str:
+    return static.prepare(_settings(), version, streets)
 
 
-def basemap_url() -> str:
-    """URL of the local map style; written again when districts or water change."""
+def street_tiles() -> TileSource | None:
+    """The street map to draw under the districts: the configured online one (never in
+    offline mode), else the offline tile pack when one is built, else none."""
+    settings = _settings()
+    try:
+        online = app_settings.street_map()
+    except ValueError as exc:  # a malformed setting: say so in the log, draw without
+        log.warning("no street map: %s", exc)
+        online = None
+    if online is not None and not settings.offline:
+        return TileSource(online.tiles, online.attribution_de, online.attribution_en,
+                          online.attribution_url, max_zoom=online.max_zoom)
+    return tilepack.pack_source(settings.data_dir)
+
+
+def basemap_url(streets: TileSource | None = None) -> str:
+    """URL of the local map style (on ``streets`` when given); written again when
+    districts or water change."""
     version = hashlib.sha256(stamp(("stadtbereiche", "wasser")).encode()).hexdigest()[:12]
-    return _static(version)
+    return _static(version, streets)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _gazetteer(stamp: str) -> search.Gazetteer:
+    return loaders.gazetteer(_settings())
+
+
+def gazetteer() -> search.Gazetteer | None:
+    """The search's gazetteer, shared by all sessions; rebuilt when any list behind it
+    changes. None without districts."""
+    required, optional = loaders.gazetteer.datasets, loaders.gazetteer.optional
+    if not available(required):
+        return None
+    return _gazetteer(stamp((*required, *optional)))
 
 
 def source_lines(dataset_ids: Iterable[str], language: str) -> list[str]:

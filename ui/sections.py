@@ -233,12 +233,11 @@ def resilience() -> None:
 POI_DATASETS = ("haltestellen", "spielplaetze", "toiletten", "trinkwasserspender")
 
 
-def find_place(clicked: str | None) -> str | None:
-    """Where a visitor says which district is theirs: today the district list (or a click
-    on the map). The search for a street, an Ortsteil or a place (issue 14) goes here, above
-    the list, and hands its district code on the same way."""
+def find_place(clicked: str | None, chosen: str | None = None) -> str | None:
+    """Where a visitor says which district is theirs: the district list, a click on the map
+    or (``chosen``) the district of a search result above it."""
     st.markdown(f"**{t('find_place')}**")
-    return widgets.district_picker(clicked)
+    return widgets.district_picker(clicked, chosen)
 
 
 def my_district(code: str | None) -> None:

@@ -14,6 +14,7 @@ from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
 from geodata.indicators import OFFICIAL_POPULATION, REGISTER_REPORT
 from layers import registry
+from layers.basemap import TileSource
 from layers.build import LayerData
 from layers.classify import SCHEMES
 from layers.deck import MapView
@@ -136,36 +137,18 @@ def shared_camera() -> MapView | None:
     return state.url_value("at", MapView.parse, lambda _v: True, None)
 
 
-def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
-             view: str = "webgl", extruded: bool = False,
-             camera: MapView | None = None) -> str | None:
-    """Draw the map; returns the district code the user clicked, if any.
-
-    A full-size map looks where ``camera`` or a shared link (``?at=``) says; small multiples
-    always show the whole city."""
-    st.markdown(LEGEND_CSS, unsafe_allow_html=True)
-    small = height < 400
-    camera = camera or (None if small else shared_camera())
+def _code_of(value: object, view: str) -> str | None:
+    """The district code in a map's selection (pydeck) or last drawing (Leaflet)."""
+    if not value:
+        return None
     if view == "leaflet":
-        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
-            if camera else {}
-        out = st_folium(folium_map(layers, lang=lang(), **where), key=f"{key}_leaflet",
-                        height=height, use_container_width=True,
-                        returned_objects=["last_active_drawing"])
-        feature = (out or {}).get("last_active_drawing") or {}
+        feature = (value.get("last_active_drawing") if isinstance(value, dict) else None) or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, data.basemap_url(), extruded, small=small, view=camera)
-    event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
-                            selection_mode="single-object")
-    return _picked_code(event)
-
-
-def _picked_code(event: object) -> str | None:
-    """The district code of the object a deck.gl selection event picked, if any."""
-    selection = (event.get("selection") if isinstance(event, dict)
-                 else getattr(event, "selection", None)) or {}
-    for picked in (selection.get("objects") or {}).values():
+    selection = getattr(value, "selection", None)
+    if selection is None and isinstance(value, dict):
+        selection = value.get("selection")
+    for picked in ((selection or {}).get("objects") or {}).values():
         for obj in picked:
             props = obj.get("properties", obj) if isinstance(obj, dict) else {}
             if props.get("code"):
@@ -173,10 +156,57 @@ def _picked_code(event: object) -> str | None:
     return None
 
 
-def map_click(key: str) -> str | None:
-    """The district last clicked on the deck.gl map ``key``, read before the map is drawn
-    again: a picker above the map can follow a click on it."""
-    return _picked_code(st.session_state.get(key))
+def clicked_code(key: str = "map", view: str = "webgl") -> str | None:
+    """The district last clicked on the map of this key, read before the map is drawn (so
+    the page can mark it on the same run)."""
+    return _code_of(st.session_state.get(f"{key}_leaflet" if view == "leaflet" else key), view)
+
+
+def streets_shown() -> TileSource | None:
+    """The street map the full-size maps draw on (None: none, or switched off)."""
+    return None if state.get("streets") is False else data.street_tiles()
+
+
+def street_toggle() -> bool:
+    """The street map under the districts, on unless switched off (offered only where one
+    is configured or built)."""
+    if data.street_tiles() is None:
+        return False
+    value = st.toggle(t("street_map"), key=state.bind("streets", lambda v: v == "1",
+                                                      lambda _v: True, True),
+                      help=t("street_map_help"))
+    state.publish(streets=None if value else "0")
+    return bool(value)
+
+
+def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
+             view: str = "webgl", extruded: bool = False,
+             camera: MapView | None = None) -> str | None:
+    """Draw the map with the names of what it shows, on the street map when there is one;
+    returns the district code the user clicked, if any.
+
+    A full-size map looks where ``camera`` or a shared link (``?at=``) says; small multiples
+    always show the whole city, without names."""
+    st.markdown(LEGEND_CSS, unsafe_allow_html=True)
+    small = height < 400
+    camera = camera or (None if small else shared_camera())
+    drawn = list(layers) if small else [*layers, *data.names_for(layers)]
+    streets = None if small else streets_shown()
+    lg = lang()
+    if view == "leaflet":
+        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
+            if camera else {}
+        out = st_folium(folium_map(drawn, lang=lg, tiles=streets, **where),
+                        key=f"{key}_leaflet", height=height, use_container_width=True,
+                        returned_objects=["last_active_drawing"])
+        return _code_of(out, view)
+    chart = data.deck_for(drawn, data.basemap_url(streets), extruded, small=small, view=camera,
+                          on_streets=streets is not None)
+    event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
+                            selection_mode="single-object")
+    if streets is not None:
+        st.caption(t("street_credit", credit=escape_markdown(streets.attribution(lg))))
+    return _code_of(event, view)
 
 
 def layer_panel(layer: LayerData) -> None:
@@ -192,7 +222,9 @@ def layer_panel(layer: LayerData) -> None:
     source_note(layer.spec.cited)
 
 
-def district_picker(clicked: str | None) -> str | None:
+def district_picker(clicked: str | None, chosen: str | None = None) -> str | None:
+    """The district picker; a new click on the map or a newly ``chosen`` search result
+    selects its district (the map's selection stays while the picker moves on)."""
     districts = data.load(loaders.districts)
     if districts is None:
         return None
@@ -202,11 +234,16 @@ def district_picker(clicked: str | None) -> str | None:
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state[key] = clicked
     st.session_state["_last_click"] = clicked
+    if chosen in codes:
+        st.session_state[key] = chosen
     none = t("district_none")
     code = st.selectbox(t("district"), codes, key=key,
                         format_func=lambda c: names.get(c, none))
     state.publish(district=code or None)
     return code or None
+
+
+PROFILE_ANCHOR = "profil"  # a search result links here (far below the map on a phone)
 
 
 def district_profile(code: str, year: int | None = None) -> None:
@@ -217,7 +254,7 @@ def district_profile(code: str, year: int | None = None) -> None:
     if ind is None or city is None or districts is None:
         return
     name = districts.set_index("code").loc[code, "name"]
-    st.header(t("profile_title", name=escape_markdown(name)))
+    st.header(t("profile_title", name=escape_markdown(name)), anchor=PROFILE_ANCHOR)
     mine = ind[ind.code == code]
     latest = int(mine[mine.indicator == "einwohner"].year.max())
     year = year if year in set(mine.year) else latest

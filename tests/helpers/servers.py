@@ -203,6 +203,7 @@ class Nginx:
     upstreams: list[str]
     folder: Path
     port: int = 0
+    tile_origin: str = ""  # the street map's tile server the CSP allows
     process: subprocess.Popen | None = None
 
     @property
@@ -221,6 +222,7 @@ class Nginx:
             "LISTEN": f"127.0.0.1:{self.port}",
             "STREAMLIT_UPSTREAMS": servers,
             "ACCESS_LOG": str(self.access_log),
+            "TILE_ORIGIN": self.tile_origin,
         })
         site = self.folder / "site.conf"
         site.write_text(rendered)
