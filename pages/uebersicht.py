@@ -22,6 +22,7 @@ query = widgets.query(indicator, year)
 
 shown = [layer for layer in (data.layer(i, query) for i in chosen) if layer is not None]
 left, right = st.columns([3, 2])
+widgets.city_figures()
 below = st.container()  # the picker is decided first, so the map can mark its choice
 with below:
     code = widgets.district_picker(widgets.clicked_code("map", view),
@@ -38,5 +39,5 @@ with right:
 if code:
     with below:
         widgets.district_profile(code, year)
-datasets = [d for layer in shown for d in layer.spec.datasets] or ["stadtbereiche"]
+datasets = [d for layer in shown for d in layer.spec.cited] or ["stadtbereiche"]
 widgets.sources_footer([*datasets, "bevoelkerung"])

@@ -169,7 +169,9 @@ def test_first_visit_offline_says_so_instead_of_crashing(
     monkeypatch.setenv("GEODATA_MIRROR", "http://127.0.0.1:9")
     at = run()
     warnings = [w.value for w in at.warning]
-    assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w.lower() for w in warnings)
+    assert any("Daten nicht verfügbar: Stadtbereiche (21 statistische Bezirke): Quelle nicht "
+               "erreichbar (offline?)" in w.replace("\\", "") for w in warnings), warnings
+    assert not [w for w in warnings if "connection" in w or "refused" in w]  # no English
     # The district layer cannot be drawn; the places (a project file) still can.
     assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
 
@@ -201,20 +203,22 @@ def test_a_failed_refresh_is_said_where_the_data_are_used(
     assert outcome.status == "failed"
     meta = Store(fast_settings(store_copy, None)).meta("stadtbereiche")
     failed = datetime.fromisoformat(meta["last_error_at"]).astimezone(ZoneInfo("Europe/Berlin"))
-    stand = meta["stand"]
+    got = meta["retrieved_at"]
     monkeypatch.setenv("GEODATA_DIR", str(store_copy))
 
     def notices(at: AppTest) -> list[str]:
         return [i.value.replace("\\", "") for i in at.info]
 
+    # The copy in use, named by both its dates (the districts carry no date of their own).
     expected_de = (f"Stadtbereiche (21 statistische Bezirke): Aktualisierung am "
-                   f"{failed:%d.%m.%Y} fehlgeschlagen, es gilt der Datenstand vom "
-                   f"{stand[8:10]}.{stand[5:7]}.{stand[:4]}.")
+                   f"{failed:%d.%m.%Y} fehlgeschlagen; es gilt die vorige Kopie (ohne Datum in "
+                   f"den Daten · abgerufen {got[8:10]}.{got[5:7]}.{got[:4]}).")
     at = run(district="E")  # the map, the profile and the table all use the districts
     assert notices(at).count(expected_de) == 1, notices(at)
     assert len(decks(at)) >= 1  # the good copy is still drawn
     english = [n for n in notices(run(lang="en")) if "the update on" in n]
     assert english == [f"Statistical districts (21 Stadtbereiche): the update on "
-                       f"{failed:%Y-%m-%d} failed; the data as of {stand} remain in use."]
+                       f"{failed:%Y-%m-%d} failed; the previous copy remains in use (no date "
+                       f"in the data · retrieved {got[:10]})."]
     about = run_app("pages/erklaerung_barrierefreiheit.py")
     assert not [n for n in notices(about) if "Aktualisierung" in n]

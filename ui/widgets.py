@@ -12,6 +12,7 @@ from figures import charts
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
+from geodata.indicators import OFFICIAL_POPULATION, REGISTER_REPORT
 from layers import registry
 from layers.basemap import TileSource
 from layers.build import LayerData
@@ -86,9 +87,11 @@ def legend(layer: LayerData, compact: bool = False) -> None:
         f'<li><span class="swatch" style="background:{escape_text(color)}"></span>'
         f"{escape_text(label)}</li>" for color, label in entries)
     heading = "" if compact and len(entries) == 1 else f"<strong>{title}</strong>"
+    note = layer.spec.legend_note(layer.query.lang)
+    note_html = f'<p class="legend-note">{escape_text(note)}</p>' if note else ""
     st.markdown(
         f'<div class="legend" role="group" aria-label="{t("legend")}: {title}">'
-        f"{heading}<ul>{items}</ul></div>",
+        f"{heading}<ul>{items}</ul>{note_html}</div>",
         unsafe_allow_html=True)
 
 
@@ -111,6 +114,7 @@ LEGEND_CSS = """
 .legend ul {list-style: none; padding: 0; margin: .2rem 0 .6rem 0;}
 .legend li {display: flex; align-items: center; gap: .5rem; font-size: .95rem;}
 .legend .swatch {width: 1.4rem; height: 1rem; border: 1px solid #666; display: inline-block;}
+.legend .legend-note {font-size: .9rem; margin: 0 0 .6rem 0;}
 </style>
 """
 
@@ -210,10 +214,12 @@ def layer_panel(layer: LayerData) -> None:
     legend(layer)
     st.write(escape_markdown(layer.summary()))
     formula = layer.spec.formula(lang())
-    if formula:
+    if formula:  # a derived index: what it is, then how it is made
+        st.caption(layer.spec.description(lang()))
         st.caption(f"{t('formula')}: {formula}")
     with st.expander(f"{t('table')}: {layer.title}", expanded=layer.spec.kind == "choropleth"):
         st.dataframe(layer.table(), hide_index=True, width="stretch")
+    source_note(layer.spec.cited)
 
 
 def district_picker(clicked: str | None, chosen: str | None = None) -> str | None:
@@ -284,22 +290,63 @@ def district_profile(code: str, year: int | None = None) -> None:
     change = last.value - first.value
     st.write(t("trend_since", first=int(first.year), change=signed(change, lg),
                pct=signed(change / first.value * 100, lg, 1)))
+    source_note(["bevoelkerung", "stadtbereiche"])
+
+
+def source_note(dataset_ids: Sequence[str]) -> None:
+    """The source line(s) right under a chart, table or layer: licence, the data's own date
+    and the retrieval day of each catalogue entry it shows."""
+    lines = data.source_lines(dataset_ids, lang())
+    if lines:
+        label = t("source_one") if len(lines) == 1 else t("source_many")
+        st.caption(label + " " + "  \n".join(
+            escape_markdown(line) for line in lines))
+
+
+def city_total() -> tuple[int, float, float] | None:
+    """(year, residents, area km²) of the whole city: the sum of the district register
+    figures of the latest year and the area of the district polygons; None without data."""
+    city = data.load(loaders.city_reference)
+    years = data.load(loaders.indicator_years)
+    area = data.load(loaders.city_area_km2)
+    if city is None or years is None or area is None or not years.get("einwohner"):
+        return None
+    year = years["einwohner"][-1]
+    return year, float(city[("einwohner", year)]), float(area)
+
+
+def city_figures() -> None:
+    """Rostock in three figures, what the total is, and — the one place the app says so —
+    why it differs from the official figure."""
+    total = city_total()
+    if total is None:
+        return
+    year, residents, area = total
+    lg = lang()
+    stichtag = day(f"{year}-12-31", lg)
+    st.markdown(f"**{t('city_title')}**")
+    cols = st.columns(3)
+    cols[0].metric(t("city_districts"), number(len(geodata.DISTRICT_CODES), lg))
+    cols[1].metric(t("city_area"), f"{number(area, lg, 1)} km²")
+    cols[2].metric(t("city_residents"), number(residents, lg),
+                   help=t("city_residents_help", day=stichtag))
+    note = t("city_what", day=stichtag)
+    official = OFFICIAL_POPULATION.get(year)
+    if official is not None:
+        note += " " + t("city_why", official=number(official.value, lg),
+                        publisher=official.publisher_en if lg == "en" else official.publisher_de,
+                        url=official.reported_in, diff=number(residents - official.value, lg),
+                        register_url=REGISTER_REPORT)
+    st.caption(note)
+    source_note(["bevoelkerung", "stadtbereiche"])
 
 
 def sources_footer(dataset_ids: Sequence[str]) -> None:
-    """Source, licence and Stand of every dataset shown on the page."""
+    """Every source of the page once more, at its foot."""
     st.divider()
     st.markdown(f"**{t('sources')}**")
-    lg = lang()
-    lines = []
-    for dataset_id in dict.fromkeys(dataset_ids):
-        info = loaders.info(dataset_id, geodata.load_settings())
-        title = info["title_en"] if lg == "en" else info["title_de"]
-        lines.append("- " + t("source_line", title=escape_markdown(title),
-                                publisher=escape_markdown(info["publisher"]),
-                                licence=escape_markdown(info["licence"]),
-                                stand=escape_markdown(day(info["stand"]) or t("stand_unknown"))))
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join("- " + escape_markdown(line)
+                          for line in data.source_lines(dataset_ids, lang())))
 
 
 def query(indicator: str = "einwohner", year: int | None = None) -> Query:
