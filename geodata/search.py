@@ -28,7 +28,7 @@ KINDS = ("stadtbereich", "ortsteil", "place", "street", "address")
 # On equal scores the larger unit first: "Warnemünde" is the Stadtbereich before the street.
 KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 # How far in the map goes for a hit (web-map zoom).
-ZOOM = {"stadtbereich": 12.6, "ortsteil": 13.2, "place": 15.5, "street": 15.5, "address": 17.0}
+ZOOM = {"stadtbereich": 12.6, "ortsteil": 13.2, "place": 15.5, "street": 15.5, "address": 16.5}
 MAX_QUERY = 200  # characters; a longer text is cut (nothing of it is stored or logged)
 MIN_SCORE = 84.0
 LIMIT = 8

@@ -168,7 +168,7 @@ def _features(data: LayerData, alpha: int) -> list[dict]:
 
 # Fill opacity of areas (0–255); lighter over a street map, so its streets show through.
 ALPHA = {"choropleth": 190, "area": 110, "line": 255}
-ALPHA_ON_STREETS = {"choropleth": 140, "area": 80, "line": 255}
+ALPHA_ON_STREETS = {"choropleth": 115, "area": 70, "line": 255}
 
 
 def deck_layer(data: LayerData, *, extruded: bool = False, elevation_scale: float = 1.0,

@@ -59,7 +59,7 @@ CSS_ASSETS: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]
 
 FILL_OPACITY = {"choropleth": 0.75, "area": 0.45}
 # Over a street map: lighter, so the streets show through (as in deck).
-FILL_OPACITY_ON_STREETS = {"choropleth": 0.55, "area": 0.32}
+FILL_OPACITY_ON_STREETS = {"choropleth": 0.45, "area": 0.28}
 BORDER = "#ffffff"
 HEX = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
 ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}  # as in deck: areas under points
