@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from PIL import Image, ImageDraw
 
@@ -192,6 +194,20 @@ def render(features: dict, folder: Path, zooms: tuple[int, int] = ZOOMS,
     return PackStats(count, size, time.perf_counter() - started)
 
 
+def with_open_water(water: gpd.GeoDataFrame, settings: object) -> gpd.GeoDataFrame:
+    """OSM draws the sea only as a coastline, not as an area: the stored water reference
+    (the Baltic, the Unterwarnow and the Breitling) is added, so the sea is blue in the
+    pack as on the map without one."""
+    from geodata import loaders, open_store
+
+    if not open_store(settings).has("wasser"):
+        return water
+    own = loaders.water(settings)
+    own = own[own.layer.isin(("meer", "unterwarnow_breitling"))].to_crs(water.crs)
+    return gpd.GeoDataFrame(pd.concat([water, own.assign(name="")[["name", "geometry"]]],
+                                      ignore_index=True), crs=water.crs)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m layers.tilepack EXTRACT.osm.pbf [--zooms 10-16] [--out DIR]``."""
     import geodata
@@ -209,12 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     zooms = (int(first), int(last or first))
     if not 0 <= zooms[0] <= zooms[1] <= 19:
         parser.error("zooms are 0–19, the first not after the last")
-    out = args.out or Path(geodata.load_settings().data_dir) / PACK_DIR
+    settings = geodata.load_settings()
+    out = args.out or Path(settings.data_dir) / PACK_DIR
     try:
         features = read_extract(args.extract)
     except geodata.GeodataError as exc:
         print(f"No tile pack: {exc}", file=sys.stderr)
         return 1
+    features["water"] = with_open_water(features["water"], settings)
     counts = ", ".join(f"{k} {len(v):,}" for k, v in features.items())
     print(f"Read {args.extract.name}: {counts}")
     dated = datetime.fromtimestamp(args.extract.stat().st_mtime, UTC).date().isoformat()

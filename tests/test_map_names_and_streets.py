@@ -218,3 +218,17 @@ def _tile_pixel(lon: float, lat: float, zoom: int) -> tuple[tuple[int, int], tup
     px = (lon + 180) / 360 * n
     py = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n
     return (int(px // 256), int(py // 256)), (int(px % 256), int(py % 256))
+
+
+@needs_mirror
+def test_the_pack_command_adds_the_sea_osm_draws_only_as_a_coastline(
+        tmp_path: Path, extract: Path, good_store: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(good_store))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    out = tmp_path / "tiles"
+    assert tilepack.main([str(extract), "--zooms", "11-11", "--out", str(out)]) == 0
+    (tx, ty), (px, py) = _tile_pixel(12.06, 54.20, 11)  # the Baltic off Warnemünde
+    sea = Image.open(out / "11" / str(tx) / f"{ty}.png").convert("RGB").getpixel((px, py))
+    assert all(abs(a - b) <= 6 for a, b in zip(sea, (0xB3, 0xD4, 0xE6), strict=True)), sea
+    assert json.loads((out / tilepack.META).read_text())["source"] == extract.name
