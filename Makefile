@@ -14,7 +14,7 @@ ifeq ($(origin GEODATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: run test venv data site lint bench load soak present present-check system-deps clean
+.PHONY: run test venv data site lint bench load soak present present-check system-deps clean tiles
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ present: $(STAMP)
 present-check: $(STAMP)
 	$(PY) -m presenter check
 
+# The offline street map, once, where an OpenStreetMap extract is at hand (README, "Street
+# map"): draws <data>/tiles/{z}/{x}/{y}.png, which the app then serves and uses.
+tiles: $(STAMP)
+	@test -n "$(OSM)" || { echo "usage: make tiles OSM=path/to/extract.osm.pbf [ZOOMS=10-16]"; exit 2; }
+	$(PY) -m layers.tilepack "$(OSM)" --zooms $(or $(ZOOMS),10-16)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -81,6 +87,7 @@ bench: $(STAMP) system-deps
 	$(PY) bench/refresh_and_load.py
 	$(PY) bench/pages.py
 	$(PY) bench/stores.py
+	$(PY) bench/search.py
 
 # Concurrent visitors and a 1,000-session soak against a fresh server (several minutes each).
 load: $(STAMP)

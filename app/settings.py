@@ -4,6 +4,11 @@ environment variables for the values an operator sets per installation.
 ``[accessibility]``: the feedback contact of the accessibility statement (BITV 2.0 § 7) —
 ``feedback_name``, ``feedback_email`` (or ``DASHBOARD_FEEDBACK_EMAIL``), ``feedback_url``,
 ``enforcement_name``, ``enforcement_url`` and ``reviewed`` (ISO date of the last review).
+
+``[basemap]``: an online street map under the districts — ``tiles`` (a ``{z}/{x}/{y}`` URL
+template, or ``DASHBOARD_BASEMAP_TILES``), ``attribution_de``/``attribution_en``
+(``DASHBOARD_BASEMAP_ATTRIBUTION`` for both), ``attribution_url``, ``max_zoom``. Empty: no
+online street map (the offline tile pack is used when one is built, see the README).
 """
 
 from __future__ import annotations
@@ -57,3 +62,46 @@ def contact() -> Contact:
         enforcement_url=enforcement_url if WEB.fullmatch(enforcement_url) else "",
         reviewed=str(raw.get("reviewed") or ""),
     )
+
+
+ENV_TILES = "DASHBOARD_BASEMAP_TILES"
+ENV_ATTRIBUTION = "DASHBOARD_BASEMAP_ATTRIBUTION"
+# A tile template: http(s), a host, and the three placeholders.
+TILE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?/[^\s<>\"'`]*")
+
+
+@dataclass(frozen=True)
+class StreetMap:
+    """The configured online street map (raster tiles)."""
+
+    tiles: str
+    attribution_de: str
+    attribution_en: str
+    attribution_url: str = ""
+    max_zoom: int = 19
+
+    @property
+    def origin(self) -> str:
+        """scheme://host[:port] of the tiles: the one other address the browser may ask."""
+        scheme, _, rest = self.tiles.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def street_map() -> StreetMap | None:
+    """The online street map, or None when none is configured (or it is malformed: a
+    broken template would only show grey squares)."""
+    raw = section("basemap")
+    tiles = (os.environ.get(ENV_TILES) or str(raw.get("tiles") or "")).strip()
+    if not tiles:
+        return None
+    if not TILE_URL.fullmatch(tiles) or not all(p in tiles for p in ("{z}", "{x}", "{y}")):
+        raise ValueError(f"the street map's tile address must be an http(s) URL with {{z}}, "
+                         f"{{x}} and {{y}}, not {tiles[:80]!r}")
+    both = os.environ.get(ENV_ATTRIBUTION)
+    de = both or str(raw.get("attribution_de") or raw.get("attribution") or "")
+    en = both or str(raw.get("attribution_en") or raw.get("attribution") or de)
+    if not de:
+        raise ValueError("a street map needs its attribution (attribution_de/_en)")
+    url = str(raw.get("attribution_url") or "")
+    return StreetMap(tiles, de, en, url if WEB.fullmatch(url) else "",
+                     int(raw.get("max_zoom") or 19))

@@ -10,6 +10,11 @@ Formats
     ``layers.geometry.to_display``, so coordinates are rounded to 5 decimals ≈ 1 m), polygon
     rings wound counter-clockwise (right-hand rule), no ``crs`` member, no extra top-level
     members, no feature ids; UTF-8 without BOM (RFC 8259), umlauts written as they are.
+    Every feature carries its provenance as properties — ``source``, ``licence``,
+    ``data_date`` (the data's own date, e.g. ``2023-12-31`` or ``1881–2023``; null when the
+    data carry none) and ``retrieved`` — because readers such as geopandas and QGIS keep
+    properties but drop foreign top-level members. A data column of the same name wins;
+    the provenance then goes under ``meta_<name>``.
 ``csv`` (every dataset)
     UTF-8 *with* BOM, so Excel recognises the encoding; "," as separator and "." as decimal
     mark, as the city publishes its own CSVs on OpenData.HRO (machine-readable first; German
@@ -22,8 +27,9 @@ Formats
     ``attribution_header`` for the page to show next to the button. Spatial datasets carry
     their attributes plus a ``geometry_wkt`` column (WKT, EPSG:4326, x = lon, y = lat).
 
-File names are ``rostock_<dataset>_<Stand>.<ext>``, with the dataset's Stand from the store
-record (the server's Last-Modified date), not today's date.
+File names are ``rostock_<dataset>_<data date>.<ext>`` with the data's own date from the
+store record (``2023-12-31``, ``1881-2023``), or ``abgerufen-<day>`` for data that carry no
+date — never the server's file date or today's date.
 """
 
 from __future__ import annotations
@@ -36,20 +42,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata import catalogue
+from geodata import catalogue, loaders
 from geodata.config import Settings, load_settings
+from geodata.reference import compact
 from geodata.store import DatasetStore, open_store
 from layers.geometry import DECIMALS, to_display
-from text import escape_csv
+from text import escape_csv, source_line
 
 MIME = {"geojson": "application/geo+json", "csv": "text/csv"}
 CSV_SEPARATOR = ","
 WKT_COLUMN = "geometry_wkt"
 
-_TEXTS = {
-    "de": {"source": "Quelle", "licence": "Lizenz", "stand": "Stand", "unknown": "unbekannt"},
-    "en": {"source": "Source", "licence": "Licence", "stand": "Date", "unknown": "unknown"},
-}
 
 
 def export_formats(dataset_id: str) -> list[str]:
@@ -64,16 +67,45 @@ def _store(settings: Settings | None) -> DatasetStore:
     return open_store(settings or load_settings())
 
 
-def _stand(meta: dict[str, Any] | None) -> str | None:
+def _file_date(meta: dict[str, Any] | None) -> str | None:
+    """The data's own date for a file name, else the retrieval day (marked as such)."""
     meta = meta or {}
-    stand = meta.get("stand") or str(meta.get("retrieved_at") or "")[:10]
-    return str(stand) if stand else None
+    own = compact(meta.get("reference"))
+    if own:
+        return own
+    retrieved = str(meta.get("retrieved_at") or "")[:10]
+    return f"abgerufen-{retrieved}" if retrieved else None
 
 
-def file_name(dataset_id: str, fmt: str, stand: str | None) -> str:
-    """``rostock_stadtbereiche_2026-11-22.geojson``; ``undatiert`` when the Stand is unknown."""
-    safe = re.sub(r"[^0-9A-Za-z-]+", "-", stand or "").strip("-") or "undatiert"
+def file_name(dataset_id: str, fmt: str, date: str | None) -> str:
+    """``rostock_bevoelkerung_2023-12-31.csv``; ``undatiert`` when no date is known."""
+    safe = re.sub(r"[^0-9A-Za-z-]+", "-", date or "").strip("-") or "undatiert"
     return f"rostock_{dataset_id}_{safe}.{fmt}"
+
+
+def provenance_properties(info: dict[str, Any]) -> dict[str, str | None]:
+    """What each exported feature carries about its origin (language-free keys and ISO
+    dates): ``source``, ``licence``, ``data_date``, ``retrieved``."""
+    link = info.get("page") or ("" if "{" in str(info.get("source_url") or "")
+                                else info.get("source_url") or "")
+    source = str(info.get("attribution") or info.get("publisher") or "")
+    licence = str(info.get("licence") or "")
+    if info.get("licence_url"):
+        licence = f"{licence} ({info['licence_url']})"
+    return {"source": f"{source}, {link}" if link else source, "licence": licence,
+            "data_date": compact(info.get("reference")),
+            "retrieved": str(info.get("retrieved_at") or "")[:10] or None}
+
+
+def stamp_features(collection: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
+    """Add the provenance to every feature's properties (a data column of the same name
+    keeps its value; the provenance then goes under ``meta_<name>``)."""
+    for feature in collection.get("features", []):
+        props = feature.get("properties") or {}
+        for key, value in provenance.items():
+            props[key if key not in props else f"meta_{key}"] = value
+        feature["properties"] = props
+    return collection
 
 
 def _check_format(dataset_id: str, fmt: str) -> str:
@@ -85,11 +117,12 @@ def _check_format(dataset_id: str, fmt: str) -> str:
     return key
 
 
-def geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
-    """A plain RFC 7946 FeatureCollection (lon/lat, right-hand rule, no crs), UTF-8."""
+def geojson_bytes(gdf: gpd.GeoDataFrame, provenance: dict[str, Any] | None = None) -> bytes:
+    """A plain RFC 7946 FeatureCollection (lon/lat, right-hand rule, no crs), UTF-8, each
+    feature with the ``provenance`` properties."""
     display = to_display(gdf)
     display.geometry = shapely.orient_polygons(display.geometry.values, exterior_cw=False)
-    collection = display.to_geo_dict(na="null", drop_id=True)
+    collection = stamp_features(display.to_geo_dict(na="null", drop_id=True), provenance or {})
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
 
@@ -122,22 +155,22 @@ def export(dataset_id: str, fmt: str, settings: Settings | None = None
     key = _check_format(ds.id, fmt)
     store = _store(settings)
     frame = store.load(ds.id)
-    content = geojson_bytes(frame) if key == "geojson" else csv_bytes(frame)
-    return content, file_name(ds.id, key, _stand(store.meta(ds.id))), MIME[key]
+    meta = store.meta(ds.id)
+    if key == "geojson":
+        content = geojson_bytes(frame, provenance_properties(ds.provenance() | (meta or {})))
+    else:
+        content = csv_bytes(frame)
+    return content, file_name(ds.id, key, _file_date(meta)), MIME[key]
 
 
 def attribution_header(dataset_id: str, settings: Settings | None = None,
                        lang: str = "de") -> str:
-    """One line to show (and keep) with a download: title, source, licence and Stand.
+    """One line to show (and keep) with a download: the source line (title, publisher,
+    licence, the data's own date, the retrieval day) and the link to the source.
 
-    Kept out of the CSV so its first line stays the header; works without a local copy
-    (the Stand is then "unbekannt").
+    Kept out of the CSV so its first line stays the header; works without a local copy.
     """
     ds = catalogue.get(dataset_id)
-    words = _TEXTS["en" if str(lang)[:2].lower() == "en" else "de"]
-    stand = _stand(_store(settings).meta(ds.id)) or words["unknown"]
-    source = ds.attribution.removeprefix("Quelle: ").removeprefix("Source: ")
+    info = loaders.info(ds.id, settings or load_settings())
     link = ds.page or ("" if "{" in ds.official_url else ds.official_url)
-    source = f"{source}, {link}" if link else source
-    return (f"{ds.title(lang)} – {words['source']}: {source} – {words['licence']}: "
-            f"{ds.licence} ({ds.licence_url}) – {words['stand']}: {stand}")
+    return f"{source_line(info, 'en' if str(lang)[:2].lower() == 'en' else 'de')} {link}".strip()

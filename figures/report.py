@@ -14,8 +14,9 @@ it out to one property per indicator (per indicator and year when several years 
 Sources
 -------
 A list of dicts as ``geodata.loaders.info`` returns them (``title_de``/``title_en`` or
-``title``, ``publisher``, ``licence``, ``licence_url``, ``page``/``source_url``, ``stand``);
-missing keys are left out, a missing Stand is written as "unbekannt"/"unknown".
+``title``, ``publisher``, ``licence``, ``licence_url``, ``page``/``source_url``, the data's
+own date ``reference`` and ``retrieved_at``); missing keys are left out, a missing date is
+written as "unbekannt"/"unknown". Dates are written as ``text.data_date`` writes them.
 
 Formats
 -------
@@ -25,9 +26,10 @@ Formats
     no thousands separator, "\\r\\n" line ends, missing values as empty fields, floats with
     up to 15 significant digits and never in exponent notation; text cells that would start
     a formula get a leading apostrophe (OWASP). Column headers are in the chosen language
-    (indicator ids become "label (unit)"). Source, licence and Stand travel as three extra
-    columns (``quelle``, ``lizenz``, ``stand``; English ``source``,
-    ``licence``, ``as_of``) repeated on every row — rather than a trailing block of
+    (indicator ids become "label (unit)"). Source, licence, the data's own date and the
+    retrieval day travel as four extra columns (``quelle``, ``lizenz``, ``datenstand``,
+    ``abgerufen``; English ``source``, ``licence``, ``data_date``, ``retrieved``) repeated
+    on every row — rather than a trailing block of
     ``# ``-comment lines — because every CSV reader (pandas, R, Excel, LibreOffice, GIS
     tools, database imports) reads them without special options: a comment block breaks
     the rectangular shape (Excel shows it as stray rows, pandas needs ``comment="#"`` which
@@ -37,9 +39,10 @@ Formats
 ``selection_geojson``
     RFC 7946 FeatureCollection in EPSG:4326 (``layers.geometry.to_display``: 5 decimals,
     polygons wound counter-clockwise), one feature per selected district with ``code``,
-    ``name`` and the comparison values as properties, and the attribution as a top-level
+    ``name``, the comparison values and the same four source columns as the CSV as
+    properties (readers such as geopandas and QGIS keep properties), plus a top-level
     foreign member ``"metadata": {"sources": [...], "generated": "YYYY-MM-DD", "fields":
-    {...}}`` (RFC 7946 §6.1 allows foreign members; GDAL/geopandas ignore them). UTF-8
+    {...}}`` for readers that look there (RFC 7946 §6.1; GDAL/geopandas drop it). UTF-8
     without BOM.
 ``chart_png``
     An Altair chart as PNG via vl-convert (Vega and Vega-Lite compiled into the wheel, run in
@@ -65,7 +68,9 @@ import shapely
 
 from geodata.indicators import BY_ID
 from layers.geometry import to_display
-from text import escape_csv
+from text import data_date, day, escape_csv, t
+
+from .export import stamp_features
 
 CSV_MIME = "text/csv"
 GEOJSON_MIME = "application/geo+json"
@@ -77,10 +82,12 @@ CSV_LINE_END = "\r\n"
 MAX_CODES_CHARS = 60
 
 _TEXTS: dict[str, dict[str, str]] = {
-    "de": {"source": "quelle", "licence": "lizenz", "stand": "stand", "unknown": "unbekannt",
+    "de": {"source": "quelle", "licence": "lizenz", "data_date": "datenstand",
+           "retrieved": "abgerufen", "unknown": "unbekannt",
            "code": "Kürzel", "name": "Stadtbereich", "year": "Jahr", "indicator": "Kennzahl",
            "value": "Wert", "unit": "Einheit"},
-    "en": {"source": "source", "licence": "licence", "stand": "as_of", "unknown": "unknown",
+    "en": {"source": "source", "licence": "licence", "data_date": "data_date",
+           "retrieved": "retrieved", "unknown": "unknown",
            "code": "Code", "name": "District", "year": "Year", "indicator": "Indicator",
            "value": "Value", "unit": "Unit"},
 }
@@ -95,13 +102,19 @@ def _lang(lang: str) -> str:
 
 
 def _source(src: dict[str, Any], lang: str) -> dict[str, str]:
-    """One source normalised to title, publisher, licence, licence_url, url, stand."""
+    """One source normalised to title, publisher, licence, licence_url, url, data_date and
+    retrieved (dates as the page's language writes them)."""
     title = src.get(f"title_{lang}") or src.get("title") or src.get("title_de") or src.get("id")
     url = src.get("page") or src.get("url") or src.get("source_url") or ""
     if "{" in str(url):  # a URL template (one file per year/topic) is no link to follow
         url = ""
-    out = {"title": title, "publisher": src.get("publisher"), "licence": src.get("licence"),
-           "licence_url": src.get("licence_url"), "url": url, "stand": src.get("stand")}
+    publisher = (src.get("publisher_en") if lang == "en" else None) or src.get("publisher")
+    licence = (src.get("licence_en") if lang == "en" else None) or src.get("licence")
+    out = {"title": title, "publisher": publisher, "licence": licence,
+           "licence_url": src.get("licence_url"), "url": url,
+           "data_date": (data_date(src["reference"], lang) or t("source.no_date", lang))
+           if src.get("reference") else None,
+           "retrieved": day(src.get("retrieved_at"), lang)}
     return {k: str(v) for k, v in out.items() if v not in (None, "")}
 
 
@@ -123,11 +136,12 @@ def _source_columns(sources: list[dict[str, Any]], lang: str) -> dict[str, str]:
     for s in srcs:
         licence = s.get("licence", words["unknown"])
         licences.append(f"{licence} ({s['licence_url']})" if "licence_url" in s else licence)
-    stands = [s.get("stand", words["unknown"]) for s in srcs]
+    own = [s.get("data_date", words["unknown"]) for s in srcs]
+    retrieved = [s.get("retrieved", words["unknown"]) for s in srcs]
     if not srcs:
-        quelle = licences = stands = [words["unknown"]]
+        quelle = licences = own = retrieved = [words["unknown"]]
     return {words["source"]: " | ".join(quelle), words["licence"]: _joined(licences),
-            words["stand"]: _joined(stands)}
+            words["data_date"]: " | ".join(own), words["retrieved"]: _joined(retrieved)}
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -268,7 +282,8 @@ def selection_geojson(gdf: gpd.GeoDataFrame, table: pd.DataFrame,
                                 crs=gdf.crs)
     display = to_display(selected)
     display.geometry = shapely.orient_polygons(display.geometry.values, exterior_cw=False)
-    collection = display.to_geo_dict(na="null", drop_id=True)
+    collection = stamp_features(display.to_geo_dict(na="null", drop_id=True),
+                                _source_columns(sources, lang))
     value_columns = [str(c) for c in props.columns if c not in ("code", "name", "year")]
     collection["metadata"] = {
         "sources": [_source(s, lang) for s in sources],

@@ -3,7 +3,7 @@
 Knows nothing of Streamlit; usable from scripts, tests and notebooks.
 """
 
-from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue
+from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue, stored
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, MirrorError, StoreError, ValidationError
 from .refresh import Outcome, refresh
@@ -26,4 +26,5 @@ __all__ = [
     "load_settings",
     "open_store",
     "refresh",
+    "stored",
 ]

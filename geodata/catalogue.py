@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from .reference import RULES
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 DISTRICT_CODES: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRSTU")
@@ -110,12 +113,28 @@ class Dataset:
     mirrored: bool = True
     mirror_only: bool = False
     note: str = ""
+    licence_en: str = ""
+    publisher_en: str = ""
+    # How the data's own date is read from the frame (geodata.reference.RULES), and the
+    # column whose missing values do not count.
+    reference: str = "none"
+    reference_value: str | None = None
+    # Packaged with the dashboard (a file or table of this code base), not downloaded: it
+    # has no parts, no store copy and no retrieval date; ``package`` names where it lives.
+    packaged: bool = False
+    package: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     # Not part of how the data are read (recipe_hash uses repr): a new limit rebuilds nothing.
     limits: Limits = field(default_factory=default_limits, repr=False, compare=False)
 
     def title(self, lang: str = "de") -> str:
         return self.title_en if lang == "en" else self.title_de
+
+    def publisher_in(self, lang: str = "de") -> str:
+        return (self.publisher_en or self.publisher) if lang == "en" else self.publisher
+
+    def licence_in(self, lang: str = "de") -> str:
+        return (self.licence_en or self.licence) if lang == "en" else self.licence
 
     @property
     def official_url(self) -> str:
@@ -136,11 +155,15 @@ class Dataset:
             "title_de": self.title_de,
             "title_en": self.title_en,
             "publisher": self.publisher,
+            "publisher_en": self.publisher_en or self.publisher,
             "licence": self.licence,
+            "licence_en": self.licence_en or self.licence,
             "licence_url": self.licence_url,
             "attribution": self.attribution,
             "source_url": self.official_url,
             "page": self.page,
+            "packaged": self.packaged,
+            "package": self.package,
         }
 
 
@@ -170,6 +193,8 @@ def expand_months(spec: str) -> list[str]:
 
 
 def _parts(entry: dict[str, Any]) -> tuple[Part, ...]:
+    if entry.get("packaged"):
+        return ()
     template = entry.get("url_template")
     if "topics" in entry:
         parts = []
@@ -206,7 +231,7 @@ def _parts(entry: dict[str, Any]) -> tuple[Part, ...]:
 
 _DATASET_FIELDS = {
     "page", "source_crs", "geometry", "key", "district_codes", "columns", "rename", "cadence",
-    "mirrored", "mirror_only", "note",
+    "mirrored", "mirror_only", "note", "reference", "reference_value", "packaged", "package",
 }
 
 
@@ -232,7 +257,9 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             title_de=entry["title_de"],
             title_en=entry["title_en"],
             publisher=pub["publisher"],
+            publisher_en=pub.get("publisher_en", ""),
             licence=pub["licence"],
+            licence_en=pub.get("licence_en", ""),
             licence_url=pub["licence_url"],
             attribution=pub["attribution"],
             format=entry["format"],
@@ -244,8 +271,18 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
         )
         if ds.id in datasets:
             raise ValueError(f"catalogue lists the dataset id {ds.id!r} twice")
+        if ds.reference not in RULES:
+            raise ValueError(f"{ds.id}: unknown reference rule {ds.reference!r}")
+        if ds.packaged and (ds.mirrored or not ds.package):
+            raise ValueError(f"{ds.id}: a packaged dataset names its `package` and is not "
+                             "mirrored")
         datasets[ds.id] = ds
     return datasets
+
+
+def stored(dataset_ids: Iterable[str]) -> list[str]:
+    """The ids that live in a store (downloaded), without the packaged ones."""
+    return [i for i in dataset_ids if not get(i).packaged]
 
 
 def get(dataset_id: str) -> Dataset:

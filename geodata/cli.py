@@ -13,6 +13,7 @@ from tqdm import tqdm
 from . import catalogue
 from .config import load_settings
 from .errors import MirrorError
+from .reference import compact
 from .refresh import refresh
 from .store import open_store
 
@@ -29,7 +30,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     chosen = args.only or [
         d.id for d in cat.values()
         if (d.mirrored or args.all or not settings.mirror)
-        and not (d.mirror_only and not settings.mirror)
+        and not (d.mirror_only and not settings.mirror) and not d.packaged
     ]
     total = sum(len(cat[i].parts) for i in chosen)
     with tqdm(total=total, unit="file", disable=True if args.quiet else None,
@@ -57,22 +58,27 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(data_dir=args.data_dir)
     store = open_store(settings)
-    rows = [("dataset", "Stand", "rows", "source", "licence", "last error")]
+    rows = [("dataset", "data date", "retrieved", "rows", "source", "licence", "last error")]
     for ds in catalogue.load_catalogue().values():
         meta = store.meta(ds.id) or {}
+        if ds.packaged:
+            rows.append((ds.id, "–", "packaged", "–", ds.package, ds.licence, ""))
+            continue
+        have = store.has(ds.id)
         rows.append((
             ds.id,
-            meta.get("stand") or "–" if store.has(ds.id) else "no copy",
+            (compact(meta.get("reference")) or "no date in data") if have else "no copy",
+            str(meta.get("retrieved_at") or "–")[:10] if have else "–",
             f"{meta['rows']:,}".replace(",", ".") if store.has(ds.id) else "–",
             ds.official_url or "(mirror only)",
             ds.licence,
             meta.get("last_error") or "",
         ))
     width = shutil.get_terminal_size((160, 20)).columns
-    widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(6)]
     for r in rows:
-        head = "  ".join(str(c).ljust(w) for c, w in zip(r[:5], widths, strict=True))
-        err = textwrap.shorten(r[5], max(20, width - len(head) - 2)) if r[5] else ""
+        head = "  ".join(str(c).ljust(w) for c, w in zip(r[:6], widths, strict=True))
+        err = textwrap.shorten(r[6], max(20, width - len(head) - 2)) if r[6] else ""
         print(f"{head}  {err}".rstrip())
     print(f"\nstore: {store.describe()} ({store.size_bytes() / 1e6:.2f} MB)")
     return 0

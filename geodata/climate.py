@@ -11,6 +11,9 @@ import pandas as pd
 
 # The WMO reference period: DWD and most climate communication compare against it.
 WMO_REF: tuple[int, int] = (1961, 1990)
+# The headline comparison: today's climate normal against the first 30 years measured.
+RECENT_NORMAL: tuple[int, int] = (1991, 2020)
+EARLY_PERIOD: tuple[int, int] = (1881, 1910)
 SUMMER_MONTHS = (5, 6, 7, 8, 9)
 
 
@@ -34,6 +37,56 @@ def linear_trend(x: pd.Series, y: pd.Series) -> Trend:
         raise ValueError("a trend needs at least two values")
     slope, intercept = np.polyfit(xs, ys, 1)
     return Trend(float(slope), float(intercept), float(xs.min()), float(xs.max()), len(xs))
+
+
+@dataclass(frozen=True)
+class Warming:
+    """The figures people quote about a warming series (°C; per decade = 10 years)."""
+
+    first_year: int
+    last_year: int
+    per_decade: float  # slope of the least-squares line over all years, × 10
+    recent: tuple[int, int]
+    recent_mean: float
+    early: tuple[int, int]
+    early_mean: float
+    warmest_year: int
+    warmest_value: float
+
+    @property
+    def difference(self) -> float:
+        """How much warmer the recent period is than the early one."""
+        return self.recent_mean - self.early_mean
+
+
+def _period_mean(rows: pd.DataFrame, period: tuple[int, int], variable: str) -> float:
+    """Mean over a period that must be complete: a 30-year mean over fewer years would not
+    be the figure it claims to be."""
+    a, b = period
+    values = rows.loc[rows["year"].between(a, b), "value"]
+    if len(values) != b - a + 1:
+        raise ValueError(f"'{variable}' has {len(values)} of the {b - a + 1} years {a}–{b}; "
+                         "a period mean needs all of them")
+    return float(values.mean())
+
+
+def warming(mv: pd.DataFrame, variable: str = "temperatur",
+            recent: tuple[int, int] = RECENT_NORMAL,
+            early: tuple[int, int] = EARLY_PERIOD) -> Warming:
+    """Linear trend per decade over the whole series (first year to latest), the mean of
+    ``recent`` against the mean of ``early``, and the warmest year (the first, on a tie)."""
+    rows = mv.loc[mv["variable"] == variable, ["year", "value"]].dropna(subset=["value"])
+    if rows.empty:
+        raise ValueError(f"There are no values for the variable '{variable}'.")
+    rows = rows.astype({"year": int, "value": float}).sort_values("year", ignore_index=True)
+    trend = linear_trend(rows["year"].astype(float), rows["value"])
+    warmest = rows.loc[rows["value"].idxmax()]
+    return Warming(
+        first_year=int(rows["year"].iloc[0]), last_year=int(rows["year"].iloc[-1]),
+        per_decade=trend.slope_per_year * 10,
+        recent=recent, recent_mean=_period_mean(rows, recent, variable),
+        early=early, early_mean=_period_mean(rows, early, variable),
+        warmest_year=int(warmest["year"]), warmest_value=float(warmest["value"]))
 
 
 def anomalies(

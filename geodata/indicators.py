@@ -128,6 +128,34 @@ def derive(tidy: pd.DataFrame) -> pd.DataFrame:
     return long.sort_values(["indicator", "year", "code"], ignore_index=True)
 
 
+@dataclass(frozen=True)
+class OfficialPopulation:
+    """The state's official population figure for a reference day, to set beside the sum of
+    the district register figures (the two count differently; never add them up)."""
+
+    day: str  # ISO date
+    value: int
+    publisher_de: str
+    publisher_en: str
+    reported_in: str  # where we read the figure
+
+
+# The Statistisches Amt Mecklenburg-Vorpommern updates the last census (Zensus 2011 for this
+# figure) with births, deaths and moves, main residences only, after matching registrations
+# with the other states. Read in the German Wikipedia article "Demografie Rostocks", which
+# cites the state office; the city's register count for the same day is 211,692 (Kommunale
+# Statistikstelle, reported by NDR on 02.07.2024), the sum of the 21 district figures.
+OFFICIAL_POPULATION: dict[int, OfficialPopulation] = {
+    2023: OfficialPopulation(
+        "2023-12-31", 210_795,
+        "Statistisches Amt Mecklenburg-Vorpommern (Fortschreibung auf Basis des Zensus 2011)",
+        "Statistical Office of Mecklenburg-Vorpommern (update of the 2011 census)",
+        "https://de.wikipedia.org/wiki/Demografie_Rostocks"),
+}
+REGISTER_REPORT = ("https://www.ndr.de/nachrichten/mecklenburg-vorpommern/rostock/"
+                   "Prognose-Rostocks-Bevoelkerung-schrumpft,mvregiorostock344.html")
+
+
 def city_values(values: pd.DataFrame, population: pd.Series, area_km2: pd.Series) -> pd.Series:
     """City figure per (indicator, year) from district values.
 

@@ -16,10 +16,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from . import catalogue
-from .climate import Trend, linear_trend
+from . import catalogue, reference, search
+from .climate import Trend, Warming, linear_trend, warming
 from .config import Settings, load_settings
 from .indicators import BY_ID, city_values, derive
+from .sea import SeaLevelTrends, sea_level_trends
 from .store import DatasetStore, open_store
 
 
@@ -27,6 +28,7 @@ class Loader(Protocol):
     """A loader function with the ids of the datasets it reads."""
 
     datasets: tuple[str, ...]
+    optional: tuple[str, ...]
     __name__: str
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
@@ -35,10 +37,12 @@ class Loader(Protocol):
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def reads(*dataset_ids: str) -> Callable[[F], F]:
-    """Mark a loader with the datasets it reads (none: it reads files of the package)."""
+def reads(*dataset_ids: str, optional: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Mark a loader with the datasets it reads (none: it reads files of the package) and
+    those it uses when they are stored (its answer changes with them too)."""
     def mark(fn: F) -> F:
         fn.datasets = dataset_ids  # type: ignore[attr-defined]
+        fn.optional = optional  # type: ignore[attr-defined]
         return fn
     return mark
 
@@ -55,6 +59,13 @@ def districts(settings: Settings | None = None) -> gpd.GeoDataFrame:
         columns={"bezeichnung": "name"})
     out["area_km2"] = (out.geometry.area / 1e6).round(3)
     return out.sort_values("code", ignore_index=True)
+
+
+@reads("stadtbereiche")
+def city_area_km2(settings: Settings | None = None) -> float:
+    """The city's area from the district polygons (their union, so no overlap counts
+    twice), in km²."""
+    return float(_store(settings).load("stadtbereiche").geometry.union_all().area / 1e6)
 
 
 @reads("ortsteile", "stadtbereiche")
@@ -154,6 +165,19 @@ def sea_level_trend(settings: Settings | None = None) -> Trend:
     return linear_trend(df["decimal_year"], df["msl_mm"])
 
 
+@reads("meeresspiegel_warnemuende")
+def sea_level_figures(settings: Settings | None = None) -> SeaLevelTrends:
+    """The sea-level trends since the record began and since 1950 (``geodata.sea``)."""
+    return sea_level_trends(sea_level(settings))
+
+
+@reads("klima_mv")
+def warming_figures(settings: Settings | None = None) -> Warming:
+    """Warming of Mecklenburg-Vorpommern: trend per decade, 1991–2020 against 1881–1910,
+    warmest year (``geodata.climate.warming``)."""
+    return warming(climate_mv(settings))
+
+
 @reads("wasser")
 def water(settings: Settings | None = None) -> gpd.GeoDataFrame:
     """Generalised water reference: layer (meer, kueste, warnow, unterwarnow_breitling)."""
@@ -167,15 +191,28 @@ PLACES_FILE = Path(__file__).with_name("places.toml")
 @reads()
 def places(project: str | None = None) -> gpd.GeoDataFrame:
     """Named places with sourced coordinates (EPSG:25833); rows without coordinates have
-    empty geometry so a page can still name them."""
+    empty geometry so a page can still name them. ``name_en`` is the English name (the
+    German one where the name is a proper name)."""
     with PLACES_FILE.open("rb") as fh:
         rows = tomllib.load(fh)["place"]
     if project:
         rows = [r for r in rows if project in r.get("projects", [])]
     geoms = [Point(r["lon"], r["lat"]) if "lat" in r else None for r in rows]
-    frame = pd.DataFrame([{k: v for k, v in r.items() if k not in {"lat", "lon"}}
+    frame = pd.DataFrame([{"name_en": r["name"]} | {k: v for k, v in r.items()
+                                                    if k not in {"lat", "lon"}}
                           for r in rows])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326").to_crs("EPSG:25833")
+
+
+@reads("stadtbereiche", "ortsteile", optional=("strassen", "adressen"))
+def gazetteer(settings: Settings | None = None) -> search.Gazetteer:
+    """Every searchable name (districts, Ortsteile, places, and streets and addresses when
+    the city's lists are stored), each placed in its district by geometry."""
+    store = _store(settings)
+    streets = store.load("strassen") if store.has("strassen") else None
+    addresses = store.load("adressen") if store.has("adressen") else None
+    return search.Gazetteer(districts(settings), ortsteile(settings), places(), streets,
+                            addresses)
 
 
 def points(dataset_id: str, settings: Settings | None = None) -> gpd.GeoDataFrame:
@@ -187,14 +224,25 @@ def points(dataset_id: str, settings: Settings | None = None) -> gpd.GeoDataFram
 
 
 def info(dataset_id: str, settings: Settings | None = None) -> dict[str, Any]:
-    """What a page shows under a map: title, source, licence, Stand; also without data."""
+    """What a source line needs: title, publisher, licence, the data's own date
+    (``reference``, see ``geodata.reference``) and when the copy was retrieved
+    (``retrieved_at``); also without data. A packaged dataset has no retrieval date."""
     ds = catalogue.get(dataset_id)
-    meta = _store(settings).meta(dataset_id) or {}
+    if ds.packaged:
+        return ds.provenance() | {
+            "reference": dict(reference.NONE), "retrieved_at": None, "period": None,
+            "rows": None, "available": True, "last_error": None, "last_error_kind": None,
+            "note": ds.note}
+    store = _store(settings)
+    meta = store.meta(dataset_id) or {}
     return ds.provenance() | {
-        "stand": meta.get("stand"),
+        # None: no copy yet, or a record written before the data's date was kept.
+        "reference": meta.get("reference"),
+        "retrieved_at": meta.get("retrieved_at"),
         "period": meta.get("period"),
         "rows": meta.get("rows"),
-        "available": _store(settings).has(dataset_id),
+        "available": store.has(dataset_id),
         "last_error": meta.get("last_error"),
+        "last_error_kind": meta.get("last_error_kind"),
         "note": ds.note,
     }

@@ -364,16 +364,17 @@ def breaks(ind: pd.DataFrame, indicator: str) -> list[dict]:
 
 # --- 3. statistical twins --------------------------------------------------------------------
 
-def twins(ind: pd.DataFrame, code: str, indicators: Sequence[str], year: int, n: int = 3,
-          *, lang: str = "de") -> pd.DataFrame:
+def twins(ind: pd.DataFrame, code: str, indicators: Sequence[str], year: int, n: int = 3
+          ) -> pd.DataFrame:
     """The ``n`` districts whose figures are closest to ``code``'s (see ``METHOD_EN``).
 
     Each indicator is z-standardised across all districts with a value (ddof=0, as in
     ``compare``), so indicators in different units weigh the same. Distance is Euclidean over
     the indicators both districts have; ``n_indicators`` says how many. Pairs compared on more
     indicators come first, because a distance over fewer terms is smaller by construction.
-    ``differs_most`` names the two indicators with the largest gap, as "label (+z)" where the
-    sign is twin minus ``code``, in standard deviations.
+    ``differs`` lists the two indicators with the largest gap as ``(indicator id, gap)``,
+    the gap being twin minus ``code`` in standard deviations (the page words and formats it
+    in its language).
     """
     (code,) = _check_codes(ind, [code])
     indicators = _check_indicators(indicators)
@@ -402,8 +403,8 @@ def twins(ind: pd.DataFrame, code: str, indicators: Sequence[str], year: int, n:
             "code": other,
             "distance": float(np.sqrt((diff ** 2).sum())),
             "n_indicators": len(diff),
-            "differs_most": ", ".join(f"{BY_ID[i].label(lang)} ({diff[i]:+.2f})" for i in top),
+            "differs": [(str(i), float(diff[i])) for i in top],
         })
-    out = pd.DataFrame(rows, columns=["code", "distance", "n_indicators", "differs_most"])
+    out = pd.DataFrame(rows, columns=["code", "distance", "n_indicators", "differs"])
     out = out.sort_values(["n_indicators", "distance", "code"], ascending=[False, True, True])
     return out.head(n).reset_index(drop=True)

@@ -49,6 +49,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .config import Settings
 from .errors import GeodataError, StoreError, excerpt
+from .reference import compact
 from .storage import frame_checksum, now
 
 log = logging.getLogger(__name__)
@@ -383,8 +384,10 @@ class PostgisStore:
         conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(view))
         conn.execute(sql.SQL("CREATE VIEW {} AS SELECT * FROM {}").format(
             view, self._table(table)))
+        data_date = compact(record.get("reference")) or "ohne Datum in den Daten"
         note = (f"{record.get('title_de') or dataset_id} — {record.get('publisher') or ''}; "
-                f"Lizenz: {record.get('licence') or '?'}; Stand: {record.get('stand') or '?'}; "
+                f"Lizenz: {record.get('licence') or '?'}; Datenstand: {data_date}; "
+                f"abgerufen: {str(record.get('retrieved_at') or '?')[:10]}; "
                 f"Quelle: {record.get('source_url') or '-'}")
         conn.execute(sql.SQL("COMMENT ON VIEW {} IS {}").format(view, sql.Literal(note)))
         # Every older copy of this dataset (normally one) goes in the same transaction.

@@ -11,25 +11,25 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, reference
 from .catalogue import Dataset
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, MirrorError, excerpt
-from .fetch import Session, fetch, make_session, parse_http_date
+from .fetch import Session, fetch, make_session
 from .formats.registry import PARSERS
 from .storage import now, sha256_file, write_json_atomic
 from .store import DatasetStore, open_store
 from .validate import refuse_html
 
 # Bump when parsing or normalisation changes, so stores made by older code are rebuilt.
-PARSER_VERSION = 1
+# 2: records carry the data's own date (``reference``) instead of the server's file date.
+PARSER_VERSION = 2
 
 # (dataset id, parts done, parts total) — called after every file.
 ProgressCallback = Callable[[str, int, int], None]
@@ -48,11 +48,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
-
-
-def _stand(last_modified: Iterable[str | None]) -> str:
-    dates = [d for d in (parse_http_date(v) for v in last_modified) if d is not None]
-    return (max(dates).date() if dates else date.today()).isoformat()
 
 
 def _period(frame: pd.DataFrame) -> str | None:
@@ -79,6 +74,8 @@ def refresh_dataset(
     progress: ProgressCallback | None = None,
 ) -> Outcome:
     started = time.perf_counter()
+    if ds.packaged:
+        return Outcome(ds.id, "unchanged", "ships with the dashboard; nothing to download")
     try:
         with store.lock(ds.id):
             return _refresh_locked(ds, settings, store, session, progress, started)
@@ -150,8 +147,12 @@ def _refresh_locked(
         frame = PARSERS[ds.format](ds, files)
         if frame.empty:
             raise GeodataError(ds.id, "the files hold no rows after validation")
+        try:
+            ref = reference.derive(ds.reference, frame, ds.reference_value)
+        except (ValueError, KeyError) as exc:
+            raise GeodataError(ds.id, f"the data's own date cannot be read ({exc})") from exc
         meta = _base_meta(ds, settings) | {
-            "stand": _stand(f.get("last_modified") for f in fresh.values()),
+            "reference": ref,
             "retrieved_at": now(),
             "checked_at": now(),
             "rows": len(frame),
@@ -216,7 +217,8 @@ def refresh(
     else:
         if include_unmirrored is None:
             include_unmirrored = settings.mirror is None
-        chosen = [d for d in cat.values() if d.mirrored or include_unmirrored]
+        chosen = [d for d in cat.values()
+                  if not d.packaged and (d.mirrored or include_unmirrored)]
         if settings.mirror is None:
             chosen = [d for d in chosen if not d.mirror_only]
     with make_session(settings) as session:

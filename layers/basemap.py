@@ -1,13 +1,17 @@
-"""A local MapLibre/Mapbox-GL style built from the project's own geometry.
+"""The map's ground: a local Mapbox-GL style built from the project's own geometry, and
+optionally a street map as raster tiles under it.
 
 Streamlit injects an online Carto basemap when a deck has no style; this style needs no
 internet: land background, water areas, coastline and district borders, all inline.
-No symbol layers, so no glyph (font) requests either.
+No symbol layers, so no glyph (font) requests either (names are drawn by deck.gl, see
+``layers.labels``). A street map (``TileSource``) is either a tile server the operator
+configures or the offline tile pack the app serves itself.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,9 +19,30 @@ import geopandas as gpd
 from . import geometry
 
 STYLE_NAME = "basemap/style.json"
+STREETS_STYLE_NAME = "basemap/style-streets.json"
 LAND = "#f4f1ea"
 WATER = "#b3d4e6"
 BORDER = "#8c8c8c"
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """Raster tiles of a street map: a ``{z}/{x}/{y}`` URL template and whom to credit."""
+
+    url: str
+    attribution_de: str
+    attribution_en: str
+    attribution_url: str = ""
+    min_zoom: int = 0
+    max_zoom: int = 19
+
+    def attribution(self, lang: str = "de") -> str:
+        return self.attribution_en if lang == "en" else self.attribution_de
+
+
+OSM = TileSource("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                 "© OpenStreetMap-Mitwirkende", "© OpenStreetMap contributors",
+                 "https://www.openstreetmap.org/copyright", max_zoom=19)
 
 
 def _feature_collection(gdf: gpd.GeoDataFrame, tolerance_m: float) -> dict:
@@ -25,15 +50,22 @@ def _feature_collection(gdf: gpd.GeoDataFrame, tolerance_m: float) -> dict:
     return json.loads(simple.to_json(drop_id=True))
 
 
-def style(water: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame | None) -> dict:
+def style(water: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame | None,
+          streets: TileSource | None = None) -> dict:
     """The style document from what is stored (EPSG:25833; water with a ``layer`` column).
 
     Missing inputs leave their layers out: the map still draws, offline, on a plain ground.
+    With ``streets`` the tiles replace the own water (they draw it themselves).
     """
     sources: dict[str, dict] = {}
     layers: list[dict] = [
         {"id": "land", "type": "background", "paint": {"background-color": LAND}}]
-    if water is not None:
+    if streets is not None:
+        sources["streets"] = {"type": "raster", "tiles": [streets.url], "tileSize": 256,
+                              "minzoom": streets.min_zoom, "maxzoom": streets.max_zoom,
+                              "attribution": streets.attribution("de")}
+        layers.append({"id": "streets", "type": "raster", "source": "streets"})
+    elif water is not None:
         areas = water[water.layer.isin(("meer", "unterwarnow_breitling"))]
         sources["water"] = {"type": "geojson", "data": _feature_collection(areas, 25)}
         sources["river"] = {"type": "geojson",
@@ -57,11 +89,11 @@ def style(water: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame | None) ->
 
 
 def write_style(static_dir: Path, water: gpd.GeoDataFrame | None,
-                districts: gpd.GeoDataFrame | None) -> Path:
+                districts: gpd.GeoDataFrame | None, streets: TileSource | None = None) -> Path:
     """Write the style into the served folder (atomically; it is served as is)."""
-    target = static_dir / STYLE_NAME
+    target = static_dir / (STREETS_STYLE_NAME if streets else STYLE_NAME)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(style(water, districts), separators=(",", ":")))
+    tmp.write_text(json.dumps(style(water, districts, streets), separators=(",", ":")))
     tmp.replace(target)
     return target

@@ -15,7 +15,7 @@ from geodata import Settings
 from geodata.indicators import BY_ID as INDICATORS
 from text import escape_text, number
 
-from . import geometry
+from . import geometry, labels
 from .classify import Classes, classify
 from .palettes import NO_DATA
 from .registry import get
@@ -161,8 +161,10 @@ def build(layer_id: str, query: Query, settings: Settings | None = None) -> Laye
     gdf["tip_text"] = [tip_text(x) for x in lines]
     gdf["tip_html"] = [tip_html(x) for x in lines]
     year = int(gdf["year"].iloc[0]) if "year" in gdf.columns and len(gdf) else None
-    keep = [c for c in ("label", "value", "fill", "tip_text", "tip_html", "code", "geometry")
-            if c in gdf.columns]
+    if spec.kind == "label":
+        gdf["font_px"] = gdf["kind"].map(labels.FONT_PX).fillna(12)
+    keep = [c for c in ("label", "value", "fill", "tip_text", "tip_html", "code", "priority",
+                        "font_px", "geometry") if c in gdf.columns]
     keep += [f.column for f in spec.tooltip if f.column in gdf.columns and f.column not in keep]
     display = geometry.to_display(gdf[keep])
     return LayerData(spec, query, display, classes, title, unit, digits, year)

@@ -16,6 +16,9 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import mapping
 
+from text import deck_literal
+
+from . import labels
 from .build import LayerData
 from .palettes import rgba
 
@@ -147,8 +150,9 @@ def _plain(value: object) -> object:
 def _features(data: LayerData, alpha: int) -> list[dict]:
     """Only what the browser needs: geometry, colour, label, tooltip text."""
     gdf = data.gdf
-    props = {c: [_plain(v) for v in gdf[c]] for c in ("code", "label", "value")
-             if c in gdf.columns}
+    props = {c: [_plain(v) for v in gdf[c]] for c in ("code", "value") if c in gdf.columns}
+    if "label" in gdf.columns:
+        props["label"] = [deck_literal(v) for v in gdf["label"]]
     props["fill"] = [rgba(f, alpha) for f in gdf["fill"]]
     props["tip"] = list(gdf["tip_text"])
     if "value" in gdf.columns and gdf["value"].notna().any():
@@ -162,11 +166,17 @@ def _features(data: LayerData, alpha: int) -> list[dict]:
              "geometry": geometries[i]} for i in range(len(gdf))]
 
 
-def deck_layer(data: LayerData, *, extruded: bool = False,
-               elevation_scale: float = 1.0) -> pdk.Layer:
+# Fill opacity of areas (0–255); lighter over a street map, so its streets show through.
+ALPHA = {"choropleth": 190, "area": 110, "line": 255}
+ALPHA_ON_STREETS = {"choropleth": 115, "area": 70, "line": 255}
+
+
+def deck_layer(data: LayerData, *, extruded: bool = False, elevation_scale: float = 1.0,
+               on_streets: bool = False) -> pdk.Layer:
     spec = data.spec
     if spec.kind == "point":
-        rows = [{"lon": round(g.x, 5), "lat": round(g.y, 5), "label": label, "tip": tip,
+        rows = [{"lon": round(g.x, 5), "lat": round(g.y, 5), "label": deck_literal(label),
+                 "tip": tip,
                  "fill": rgba(fill, 230)}
                 for g, label, tip, fill in zip(data.gdf.geometry, data.gdf["label"],
                                                data.gdf["tip_text"], data.gdf["fill"],
@@ -175,8 +185,8 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
                          get_fill_color="fill", get_line_color=[255, 255, 255],
                          stroked=True, line_width_min_pixels=1.5, radius_min_pixels=7,
                          radius_max_pixels=14, get_radius=60, pickable=True)
-    alpha = 255 if spec.extra.get("outline") else {"choropleth": 190, "area": 110,
-                                                   "line": 255}[spec.kind]
+    alpha = 255 if spec.extra.get("outline") else \
+        (ALPHA_ON_STREETS if on_streets else ALPHA)[spec.kind]
     # A plain list of features, not a FeatureCollection: Streamlit maps a click back to the
     # picked object only when a layer's data is an array.
     fc = _features(data, alpha)
@@ -195,17 +205,51 @@ def deck_layer(data: LayerData, *, extruded: bool = False,
     )
 
 
+# The browser's own fonts: nothing is fetched (a web font could also load too late for
+# deck.gl's glyph atlas). Names with umlauts need the "auto" character set.
+LABEL_FONT = '"DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"'
+
+
+def label_layer(names: Sequence[LayerData], zoom: float) -> pdk.Layer:
+    """All names in one TextLayer with a white halo: those that have room at ``zoom``, a
+    more important one (a larger area) before a smaller (``layers.labels``)."""
+    rows = sorted(({"position": [round(geom.x, 5), round(geom.y, 5)],
+                    "name": deck_literal(name), "priority": int(priority), "size": float(size),
+                    "color": rgba(data.spec.color, 255)}
+                   for data in names
+                   for geom, name, priority, size in zip(
+                       data.gdf.geometry, data.gdf["label"], data.gdf["priority"],
+                       data.gdf["font_px"], strict=True)),
+                  key=lambda r: -r["priority"])
+    keep = labels.fitting([r["position"][0] for r in rows], [r["position"][1] for r in rows],
+                          [r["name"] for r in rows], [r["size"] for r in rows], zoom)
+    rows = [r for r, ok in zip(rows, keep, strict=True) if ok]
+    return pdk.Layer(
+        "TextLayer", rows, id="names", get_position="position", get_text="name",
+        get_size="size", size_units='"pixels"', get_color="color",
+        character_set='"auto"', font_family=LABEL_FONT, font_weight=600,
+        font_settings={"sdf": True, "buffer": 6, "radius": 12}, outline_width=4,
+        outline_color=[255, 255, 255, 235], get_text_anchor='"middle"',
+        get_alignment_baseline='"center"', billboard=True, pickable=False)
+
+
 def deck(layers: Sequence[LayerData], map_style: str, *, view: pdk.ViewState | None = None,
-         extruded: bool = False, elevation_scale: float = 1.0) -> pdk.Deck:
+         extruded: bool = False, elevation_scale: float = 1.0,
+         on_streets: bool = False) -> pdk.Deck:
     """One Deck; ``map_style`` is the URL of the local style (never left empty: Streamlit
     would put an online basemap there)."""
-    # Areas first, lines above them, points on top.
+    # Areas first, lines above them, points on top, names above all.
     order = {"choropleth": 0, "area": 1, "line": 2, "point": 3}
-    ordered = sorted(layers, key=lambda d: order[d.spec.kind])
+    ordered = sorted((d for d in layers if d.spec.kind != "label"),
+                     key=lambda d: order[d.spec.kind])
+    names = [d for d in layers if d.spec.kind == "label"]
+    view = view or ROSTOCK_VIEW
     return CompactDeck(
-        layers=[deck_layer(d, extruded=extruded and d.spec.kind == "choropleth",
-                           elevation_scale=elevation_scale) for d in ordered],
-        initial_view_state=view or ROSTOCK_VIEW,
+        layers=[*(deck_layer(d, extruded=extruded and d.spec.kind == "choropleth",
+                             elevation_scale=elevation_scale, on_streets=on_streets)
+                  for d in ordered),
+                *([label_layer(names, float(view.zoom))] if names else [])],
+        initial_view_state=view,
         map_provider="mapbox",
         map_style=map_style,
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},

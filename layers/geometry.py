@@ -8,6 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import Transformer
 
 DISPLAY_CRS = "EPSG:4326"
 # 5 decimals of a degree ≈ 1 m: finer than any screen needs at city zoom.
@@ -46,6 +47,15 @@ def to_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rounded = shapely.transform(out.geometry.values, lambda xy: np.round(xy, DECIMALS))
     out.geometry = keep_dimension(shapely.make_valid(rounded), dims)
     return out
+
+
+_TO_DISPLAY = Transformer.from_crs("EPSG:25833", DISPLAY_CRS, always_xy=True)
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    """One working-CRS point (EPSG:25833) as (lon, lat), e.g. to centre the map on it."""
+    lon, lat = _TO_DISPLAY.transform(x, y)
+    return round(float(lon), 6), round(float(lat), 6)
 
 
 def centre(gdf: gpd.GeoDataFrame) -> tuple[float, float]:

@@ -40,12 +40,16 @@ from typing import Any
 
 import folium
 import shapely
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from text import escape_text
+
+from . import labels
 from .assets import LEAFLET_CSS, LEAFLET_JS
-from .basemap import LAND
+from .basemap import LAND, TileSource
 from .build import LayerData
 from .palettes import NO_DATA
 
@@ -54,6 +58,8 @@ JS_ASSETS: list[tuple[str, str]] = [("leaflet", LEAFLET_JS)]
 CSS_ASSETS: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]
 
 FILL_OPACITY = {"choropleth": 0.75, "area": 0.45}
+# Over a street map: lighter, so the streets show through (as in deck).
+FILL_OPACITY_ON_STREETS = {"choropleth": 0.45, "area": 0.28}
 BORDER = "#ffffff"
 HEX = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
 ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}  # as in deck: areas under points
@@ -61,11 +67,45 @@ TOOLTIP_STYLE = ("background-color:#ffffff;color:#1a1a1a;font-size:14px;"
                  "border:1px solid #999;border-radius:4px;padding:6px 8px;"
                  "min-width:220px;max-width:320px;"
                  "white-space:normal;")
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = {
-    "de": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
-    "en": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-}
+# Names: a white halo that stays readable over every class colour; Leaflet's tooltip box
+# is not used (labels are markers with an escaped text). A label shows from its zoom on:
+# the map's container carries the current zoom, and a rule per zoom hides the rest.
+LABEL_CSS = (
+    ".hro-label{background:none;border:0;}"
+    ".hro-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:600 14px 'DejaVu Sans','Liberation Sans',Helvetica,Arial,sans-serif;"
+    "color:#1a1a1a;pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff,1px 1px 0 #fff,"
+    "-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff;}"
+    ".hro-label span.ortsteil{font-size:12px;font-weight:500;color:#3d3d3d;}"
+    + "".join(f'.leaflet-container[data-zoom="{z}"] .hro-min-{k}{{display:none;}}'
+              for z in range(labels.MIN_ZOOM, labels.MAX_ZOOM + 1)
+              for k in range(z + 1, labels.MAX_ZOOM + 2))
+)
+
+
+class NameLabels(MacroElement):
+    """All names as markers of one script: each an L.divIcon (no default marker image),
+    the text escaped before it becomes the icon's HTML; the data reach the page as JSON
+    (``tojson`` is HTML-safe). The map's container carries ``data-zoom`` for LABEL_CSS."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (m, labels) {
+  labels.forEach(function (l) {
+    L.marker([l[0], l[1]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'hro-label', html: l[2], iconSize: [0, 0]})}).addTo(m);
+  });
+  function zoom() { m.getContainer().setAttribute('data-zoom', Math.round(m.getZoom())); }
+  m.on('zoomend', zoom); zoom();
+})({{ this._parent.get_name() }}, {{ this.labels|tojson }});
+{% endmacro %}
+""")
+
+    def __init__(self, labels: list[list]) -> None:
+        super().__init__()
+        self._name = "NameLabels"
+        self.labels = labels
+
 
 
 def _local_assets_only(element: Any) -> None:
@@ -118,7 +158,8 @@ def _drawable(geom: BaseGeometry | None, kind: str) -> list[BaseGeometry]:
     return [MultiLineString(parts) if kind == "line" else MultiPolygon(parts)]
 
 
-def _style(kind: str, fill: object, outline: bool = False, width: float = 3.5) -> dict:
+def _style(kind: str, fill: object, outline: bool = False, width: float = 3.5,
+           on_streets: bool = False) -> dict:
     """Leaflet path style from the same ``fill`` column deck uses."""
     # folium writes style dicts into the script with plain json.dumps (no HTML-safe
     # escaping): only a colour may get there.
@@ -132,13 +173,14 @@ def _style(kind: str, fill: object, outline: bool = False, width: float = 3.5) -
         return {"color": BORDER, "weight": 1.5, "opacity": 1.0, "fillColor": colour,
                 "fillOpacity": 0.9, "fill": True}
     return {"color": BORDER, "weight": 1, "opacity": 0.86, "fillColor": colour,
-            "fillOpacity": FILL_OPACITY[kind], "fill": True}
+            "fillOpacity": (FILL_OPACITY_ON_STREETS if on_streets else FILL_OPACITY)[kind],
+            "fill": True}
 
 
 DISTRICT_CODE = re.compile(r"[A-U]")
 
 
-def _features(data: LayerData) -> tuple[dict, dict[int, dict]]:
+def _features(data: LayerData, on_streets: bool = False) -> tuple[dict, dict[int, dict]]:
     """The FeatureCollection and a style per feature id.
 
     Geometry, a numeric ``id`` and the escaped tooltip: nothing else leaves Python. The ids
@@ -158,17 +200,17 @@ def _features(data: LayerData) -> tuple[dict, dict[int, dict]]:
         for part in _drawable(geom, kind):
             fid = len(features)
             styles[fid] = _style(kind, fill, bool(data.spec.extra.get("outline")),
-                                 float(data.spec.extra.get("outline_width", 3.5)))
+                                 float(data.spec.extra.get("outline_width", 3.5)), on_streets)
             features.append({"type": "Feature", "id": fid, "properties": dict(props),
                              "geometry": json.loads(json.dumps(part.__geo_interface__))})
     return {"type": "FeatureCollection", "features": features}, styles
 
 
-def geojson_layer(data: LayerData) -> folium.GeoJson | None:
+def geojson_layer(data: LayerData, on_streets: bool = False) -> folium.GeoJson | None:
     """One layer as a ``folium.GeoJson`` with its tooltip (see the module docstring);
     None when it has nothing to draw (folium's tooltip cannot bind to no features)."""
     kind = data.spec.kind
-    collection, styles = _features(data)
+    collection, styles = _features(data, on_streets)
     if not styles:
         return None
     fallback = styles[0]
@@ -188,9 +230,32 @@ def geojson_layer(data: LayerData) -> folium.GeoJson | None:
     )
 
 
-def folium_map(layers: Sequence[LayerData], *, lang: str = "de", online_tiles: bool = False,
-               location: tuple[float, float] = ROSTOCK, zoom: int = 11) -> folium.Map:
-    """One offline Leaflet map of the given layers (areas first, points on top)."""
+def label_markers(m: folium.Map, names: Sequence[LayerData]) -> None:
+    """Every name as a marker with escaped text, shown from the zoom where it has room
+    (``layers.labels.min_zooms`` over all names together, most important first)."""
+    rows = [(int(p), geom, str(name), float(size), data.spec.id)
+            for data in names
+            for geom, name, p, size in zip(data.gdf.geometry, data.gdf["label"],
+                                           data.gdf["priority"], data.gdf["font_px"],
+                                           strict=True)]
+    rows.sort(key=lambda r: -r[0])
+    zooms = labels.min_zooms([r[1].x for r in rows], [r[1].y for r in rows],
+                             [r[2] for r in rows], [r[3] for r in rows],
+                             labels.LEAFLET_TILE)
+    markers = []
+    for (_p, geom, name, _size, layer_id), minzoom in zip(rows, zooms, strict=True):
+        kind = "ortsteil" if layer_id == "namen_ortsteile" else "stadtbereich"
+        markers.append([round(geom.y, 5), round(geom.x, 5),
+                        f'<span class="{kind} hro-min-{minzoom}">{escape_text(name)}</span>'])
+    m.get_root().header.add_child(Element(f"<style>{LABEL_CSS}</style>"), name="hro_labels")
+    m.add_child(NameLabels(markers))
+
+
+def folium_map(layers: Sequence[LayerData], *, lang: str = "de",
+               tiles: TileSource | None = None, location: tuple[float, float] = ROSTOCK,
+               zoom: int = 11) -> folium.Map:
+    """One offline Leaflet map of the given layers (areas first, points on top, names above
+    all), on a street map when ``tiles`` are given."""
     m = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True)
     # Map() passes min/max_zoom only to its own tile layer; without one, set them here.
     m.options.update(min_zoom=9, max_zoom=18)
@@ -199,14 +264,21 @@ def folium_map(layers: Sequence[LayerData], *, lang: str = "de", online_tiles: b
     m.get_root().header.add_child(
         Element(f"<style>div.leaflet-container{{background:{LAND};}}</style>"),
         name="rostock_land")
-    if online_tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION.get(lang, OSM_ATTRIBUTION["de"]),
-                         name="OpenStreetMap", max_zoom=19, subdomains="",
+    if tiles is not None:
+        credit = escape_text(tiles.attribution(lang))
+        if tiles.attribution_url:
+            credit = f'<a href="{escape_text(tiles.attribution_url)}">{credit}</a>'
+        folium.TileLayer(tiles.url, attr=credit, name="streets", min_zoom=9, max_zoom=18,
+                         max_native_zoom=tiles.max_zoom, subdomains="",
                          control=False).add_to(m)
-    for data in sorted(layers, key=lambda d: ORDER[d.spec.kind]):
-        layer = geojson_layer(data)
+    for data in sorted((d for d in layers if d.spec.kind != "label"),
+                       key=lambda d: ORDER[d.spec.kind]):
+        layer = geojson_layer(data, on_streets=tiles is not None)
         if layer is not None:
             layer.add_to(m)
+    names = [d for d in layers if d.spec.kind == "label"]
+    if names:
+        label_markers(m, names)
     return _offline(m)
 
 

@@ -22,6 +22,7 @@ _FIELDS = {f.name for f in dataclasses.fields(LayerSpec)}
 def _spec(entry: dict[str, Any]) -> LayerSpec:
     entry = dict(entry)
     datasets = tuple(entry.pop("datasets", ()))
+    cites = tuple(entry.pop("cites", ()))
     name = entry.pop("source")
     if name in sources.FACTORIES:  # one source function per dataset
         source = sources.FACTORIES[name](*datasets)
@@ -30,7 +31,8 @@ def _spec(entry: dict[str, Any]) -> LayerSpec:
     tooltip = tuple(Field(t["column"], t["de"], t["en"], t.get("digits"), t.get("unit", ""))
                     for t in entry.pop("tooltip", ()))
     extra = {k: entry.pop(k) for k in list(entry) if k not in _FIELDS}
-    return LayerSpec(datasets=datasets, source=source, tooltip=tooltip, extra=extra, **entry)
+    return LayerSpec(datasets=datasets, cites=cites, source=source, tooltip=tooltip,
+                     extra=extra, **entry)
 
 
 def _load(path: Path = REGISTRY_FILE) -> tuple[LayerSpec, ...]:
@@ -55,3 +57,15 @@ def get(layer_id: str) -> LayerSpec:
 
 def by_family(family: str) -> list[LayerSpec]:
     return [layer for layer in LAYERS if layer.family == family]
+
+
+def names_for(layer_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """The name layers that go with these layers: district names wherever districts are
+    drawn as areas, Ortsteil names with the Ortsteile."""
+    specs = [get(i) for i in layer_ids]
+    out = []
+    if any("stadtbereiche" in s.datasets and s.kind in ("choropleth", "area") for s in specs):
+        out.append("namen_stadtbereiche")
+    if "ortsteile" in layer_ids:
+        out.append("namen_ortsteile")
+    return out

@@ -6,9 +6,12 @@ from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry import Point
 
 from geodata import Settings, loaders
 from geodata.indicators import BY_ID
+
+from . import labels
 
 # Waterfront: a district counts when at least this much of the open water lies in it.
 MIN_WATER_KM2 = 0.05
@@ -35,11 +38,12 @@ def district_indicator(query, settings: Settings | None = None) -> gpd.GeoDataFr
     return out
 
 
-def heat_exposure(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
-    """Heat exposure 0–100: mean percentile rank of density and of the share aged 65+.
+def heat_sensitivity(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """Heat sensitivity 0–100: mean percentile rank of density and of the share aged 65+.
 
-    Both parts are published per district; the index only ranks districts against each
-    other within one year and is no measured temperature.
+    Both parts are published per district; the value only ranks districts against each
+    other within one year. It says where many sensitive people live close together, not
+    where it is hot: no temperature goes into it.
     """
     ind = loaders.indicators(settings)
     parts = ind[ind.indicator.isin(HEAT_PARTS)].pivot_table(
@@ -58,18 +62,32 @@ def heat_exposure(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     return out
 
 
+# The water layers' names (German, English).
+WATER_NAMES = {
+    "meer": ("Ostsee, Unterwarnow und Breitling (GSHHG)",
+             "Baltic Sea, lower Warnow and Breitling (GSHHG)"),
+    "unterwarnow_breitling": ("Unterwarnow und Breitling (VG250)",
+                              "Lower Warnow and Breitling (VG250)"),
+    "kueste": ("Küstenlinie", "Coastline"),
+    "warnow": ("Warnow", "Warnow"),
+}
+
+
+def _water_names(layers: pd.Series, lang: str) -> pd.Series:
+    return layers.map(lambda k: WATER_NAMES[k][1 if lang == "en" else 0])
+
+
 def water_areas(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     w = loaders.water(settings)
     out = w[w.layer.isin(WATER_AREAS)].copy()
-    out["name"] = out.layer.map({"meer": "Ostsee, Unterwarnow und Breitling (GSHHG)",
-                                 "unterwarnow_breitling": "Unterwarnow und Breitling (VG250)"})
+    out["name"] = _water_names(out.layer, query.lang)
     return out
 
 
 def water_lines(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     w = loaders.water(settings)
     out = w[w.layer.isin(("kueste", "warnow"))].copy()
-    out["name"] = out.layer.map({"kueste": "Küstenlinie", "warnow": "Warnow"})
+    out["name"] = _water_names(out.layer, query.lang)
     return out
 
 
@@ -93,6 +111,8 @@ def project_places(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     p = loaders.places(query.project)
     p = p[p.geometry.notna()].copy()
     lang = query.lang
+    if lang == "en":
+        p["name"] = p["name_en"]
     p["kind"] = p["kind_en"] if lang == "en" else p["kind_de"]
     p["text"] = p["text_en"] if lang == "en" else p["text_de"]
     return p.reset_index(drop=True)
@@ -128,9 +148,10 @@ def districts_with_centres(query, settings: Settings | None = None) -> gpd.GeoDa
     if centres.empty:
         return loaders.districts(settings).iloc[0:0]
     address = centres["address"] if "address" in centres else pd.Series("", index=centres.index)
+    name = centres["name_en" if query.lang == "en" else "name"]
     per_district = pd.DataFrame({
         "code": centres["district"],
-        "centre": centres["name"] + " (" + address.fillna("–") + ")",
+        "centre": name + " (" + address.fillna("–") + ")",
     }).groupby("code")["centre"].agg("; ".join).reset_index()
     return loaders.districts(settings).merge(per_district, on="code", how="inner")
 
@@ -159,3 +180,28 @@ def ortsteile_outlines(query, settings: Settings | None = None) -> gpd.GeoDataFr
     o = loaders.ortsteile(settings)
     return o.rename(columns={"stadtbereich_name": "stadtbereich"})[
         ["name", "stadtbereich", "geometry"]]
+
+
+def district_labels(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The names of the 21 Stadtbereiche, at a point inside each; where names would collide,
+    the district with more residents keeps its name."""
+    districts = loaders.districts(settings)
+    ind = loaders.indicators(settings)
+    pop = ind[ind.indicator == "einwohner"]
+    latest = pop[pop.year == pop.year.max()].set_index("code")["value"]
+    return labels.points(districts, "stadtbereich",
+                         districts["code"].map(latest).fillna(0).to_numpy())
+
+
+def ortsteil_labels(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The names of the 31 Ortsteile (shown with the Ortsteile layer)."""
+    return labels.points(loaders.ortsteile(settings), "ortsteil")
+
+
+def search_hit(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
+    """The place a search found (``query.point``, EPSG:25833), as one marker."""
+    if query.point is None:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:25833")
+    x, y = query.point
+    return gpd.GeoDataFrame({"name": [query.point_label]}, geometry=[Point(x, y)],
+                            crs="EPSG:25833")

@@ -10,7 +10,7 @@ import geopandas as gpd
 from geodata import Settings
 
 FAMILIES = ("quality", "climate", "water")
-KINDS = ("choropleth", "point", "line", "area")
+KINDS = ("choropleth", "point", "line", "area", "label")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Query:
     project: str | None = None  # whose places to show (places.toml `projects`)
     weights: tuple[tuple[str, float], ...] = ()  # for indices with adjustable weights
     codes: tuple[str, ...] = ()  # districts the user picked (planner comparison)
+    point: tuple[float, float] | None = None  # a place the search found (EPSG:25833)
+    point_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,12 @@ class LayerSpec:
     coverage: bool = False  # polygons tile the city: simplify them together
     default_on: bool = False
     overview: bool = True  # offered on the city map page (project-only layers are not)
+    # Catalogue entries the layer draws on without reading them from the store (packaged
+    # tables such as the places): named in its source line, never fetched.
+    cites: tuple[str, ...] = ()
+    # What a high value means, under the legend of a choropleth.
+    legend_note_de: str = ""
+    legend_note_en: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -83,3 +91,11 @@ class LayerSpec:
 
     def formula(self, lang: str = "de") -> str:
         return self.formula_en if lang == "en" else self.formula_de
+
+    def legend_note(self, lang: str = "de") -> str:
+        return self.legend_note_en if lang == "en" else self.legend_note_de
+
+    @property
+    def cited(self) -> tuple[str, ...]:
+        """Every catalogue entry its source line names: what it reads, then what it cites."""
+        return tuple(dict.fromkeys((*self.datasets, *self.cites)))

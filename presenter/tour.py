@@ -22,6 +22,7 @@ import yaml
 from app.pages import MAP_PAGE
 from app.projects import projects
 from geodata.indicators import BY_ID as INDICATORS
+from geodata.reference import compact
 from layers import registry
 from layers.deck import NAMED_VIEWS, MapView
 
@@ -402,7 +403,7 @@ class Readiness:
     dataset: str
     title: str
     status: str  # ok | missing | stale
-    stand: str | None
+    data_date: str | None  # the data's own date (geodata.reference.compact), not a file date
     checked_at: str | None
     age_days: float | None
     steps: tuple[int, ...]
@@ -431,6 +432,8 @@ def readiness(tour: Tour, settings: Any = None, max_age_days: float = 30.0,
     now = now or datetime.now(UTC)
     rows = []
     for dataset_id, steps in sorted(tour.datasets().items()):
+        if geodata.get(dataset_id).packaged:  # ships with the dashboard: always here
+            continue
         meta = store.meta(dataset_id) or {}
         title = geodata.get(dataset_id).title_de
         checked = meta.get("checked_at") or meta.get("retrieved_at")
@@ -442,8 +445,8 @@ def readiness(tour: Tour, settings: Any = None, max_age_days: float = 30.0,
             note = f"last checked {age:.0f} days ago" if age is not None else "never checked"
         else:
             status, note = "ok", ""
-        rows.append(Readiness(dataset_id, title, status, meta.get("stand"), checked, age,
-                              tuple(steps), note))
+        rows.append(Readiness(dataset_id, title, status, compact(meta.get("reference")),
+                              checked, age, tuple(steps), note))
     return rows
 
 
@@ -472,9 +475,9 @@ def step_problems(tour: Tour, settings: Any = None) -> list[str]:
 
 def describe(rows: Iterable[Readiness]) -> str:
     """The readiness table as plain text for the console."""
-    lines = [f"{'dataset':<28}{'status':<9}{'stand':<28}{'checked':<12}steps"]
+    lines = [f"{'dataset':<28}{'status':<9}{'data date':<28}{'checked':<12}steps"]
     for r in rows:
         checked = f"{r.age_days:.0f} d ago" if r.age_days is not None else "–"
-        lines.append(f"{r.dataset:<28}{r.status:<9}{(r.stand or '–')[:26]:<28}{checked:<12}"
+        lines.append(f"{r.dataset:<28}{r.status:<9}{(r.data_date or '–')[:26]:<28}{checked:<12}"
                      f"{','.join(map(str, r.steps))}" + (f"  ({r.note})" if r.note else ""))
     return "\n".join(lines)

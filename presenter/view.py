@@ -14,15 +14,13 @@ from pathlib import Path
 import segno
 import streamlit as st
 
-import geodata
-from geodata import loaders
 from layers import registry
 from layers.build import LayerData
 from layers.spec import Query
 from server import network, profile_files
 from text import escape_text
 from ui import data, state, widgets
-from ui.i18n import day, lang, t
+from ui.i18n import lang, t
 
 from .tour import (
     PresenterSettings,
@@ -71,9 +69,11 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 .stApp .tour-qr-text { font-size: 1.6rem !important; font-weight: 700; margin: 0 0 .4rem 0; }
 .stApp .tour-qr-url, .stApp .tour-qr-url a { font-size: 1.1rem !important;
   word-break: break-all; color: #c9d6e3 !important; }
-.stApp .tour-sources { font-size: 1.05rem !important; color: #c9d6e3 !important; margin: 0; }
+.stApp .tour-sources { font-size: .95rem !important; line-height: 1.35; color: #c9d6e3 !important;
+  margin: 0; }
 .stApp .legend strong { font-size: 1.5rem !important; }
 .stApp .legend li { font-size: 1.35rem !important; gap: .7rem !important; }
+.stApp .legend .legend-note { font-size: 1.15rem !important; line-height: 1.3; }
 .stApp .legend .swatch { width: 2.2rem !important; height: 1.4rem !important;
   border-color: #ffffff !important; }
 .stApp .stButton button { padding: .35rem .6rem !important; background: #1c3d5a !important;
@@ -213,16 +213,9 @@ def _layers(step: Step, lg: str) -> tuple[list[LayerData], list[str]]:
 
 
 def _sources(shown: list[LayerData], lg: str) -> str:
-    settings = geodata.load_settings()
-    parts = []
-    ids = dict.fromkeys(d for layer in shown for d in layer.spec.datasets)
-    for dataset_id in ids:
-        info = loaders.info(dataset_id, settings)
-        title = info["title_en"] if lg == "en" else info["title_de"]
-        stand = day(info["stand"], lg) or "–"
-        parts.append(f"{title} ({info['publisher']}, {info['licence']}, "
-                     f"{t('tour_stand', lg)} {stand})")
-    return escape_text(f"{t('tour_sources', lg)}: " + " · ".join(parts))
+    """Every source line of the step's layers (the same lines as under any map)."""
+    lines = data.source_lines((d for layer in shown for d in layer.spec.cited), lg)
+    return escape_text(f"{t('tour_sources', lg)}: " + " ".join(lines))
 
 
 def _header(tour: Tour, step: Step, current: int, lg: str, settings: PresenterSettings,
@@ -314,10 +307,12 @@ def run() -> None:
     left, right = st.columns([13, 7], gap="large")
     with left:
         if shown:
-            widgets.map_view(shown, key="tour_map", height=800, camera=step.view)
+            widgets.map_view(shown, key="tour_map", height=760, camera=step.view)
+        # Under the map: the right column is full (caption, legends, summary, QR code).
+        st.markdown(f'<p class="tour-sources">{_sources(shown, lg)}</p>',
+                    unsafe_allow_html=True)
     with right:
         _aside(step, shown, missing, lg, settings)
-    st.markdown(f'<p class="tour-sources">{_sources(shown, lg)}</p>', unsafe_allow_html=True)
     state.publish(step=current if current > 1 else None)
     # Build the next step's layers now, while this one is on screen: the change is then
     # instant (the first pass through a tour fills the cache for every later visitor).

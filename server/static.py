@@ -41,12 +41,14 @@ def install(settings: geodata.Settings) -> Path:
     return target
 
 
-def prepare(settings: geodata.Settings, version: str) -> str:
-    """Write Leaflet and the basemap style; returns the style's URL (``?v=`` busts caches)."""
+def prepare(settings: geodata.Settings, version: str,
+            streets: basemap.TileSource | None = None) -> str:
+    """Write Leaflet and the basemap style (on a street map when ``streets`` are given);
+    returns the style's URL (``?v=`` busts caches)."""
     store = geodata.open_store(settings)
     target = folder(settings)
     install_leaflet(target)
     districts = loaders.districts(settings) if store.has("stadtbereiche") else None
     water = loaders.water(settings) if store.has("wasser") else None
-    basemap.write_style(target, water, districts)
-    return f"{STATIC_URL}/{basemap.STYLE_NAME}?v={version}"
+    path = basemap.write_style(target, water, districts, streets)
+    return f"{STATIC_URL}/{path.relative_to(target).as_posix()}?v={version}"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geodata import Settings, refresh
+from tests.helpers.addresses import write_official_files
 from tests.helpers.app import require
 from tests.helpers.browser import App, Watched, launch, serve, watch
 from tests.helpers.mirror import DATA_ONLY, MIRROR, ROOT, MirrorServer, fast_settings
@@ -78,6 +79,22 @@ def app_env(monkeypatch: pytest.MonkeyPatch, good_store: Path) -> Path:
     monkeypatch.delenv("GEODATA_MIRROR", raising=False)
     monkeypatch.chdir(ROOT)
     return good_store
+
+
+@pytest.fixture(scope="session")
+def search_store(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Path:
+    """The good store plus the city's street and address lists, as the tests write them in
+    the official layout (they are not in the mirror), loaded over loopback HTTP."""
+    files = write_official_files(tmp_path_factory.mktemp("official-lists"))
+    target = tmp_path_factory.mktemp("search-store") / "data"
+    shutil.copytree(good_store, target)
+    server = MirrorServer(files)
+    try:
+        outcomes = refresh(["strassen", "adressen"], fast_settings(target, server.url))
+    finally:
+        server.close()
+    assert all(o.status == "updated" for o in outcomes), [o.message for o in outcomes]
+    return target
 
 
 @pytest.fixture(scope="session")

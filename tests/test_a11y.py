@@ -7,6 +7,9 @@
 * The page declares its language from the very first HTML and follows the switch.
 * Every map comes with its legend, a sentence and a table (AppTest, every page).
 * The accessibility statement shows the configured feedback contact.
+* While each page is open in both languages: its rendered text (chart axes drawn by Vega
+  included) has no words or number formats of the other language
+  (tests/helpers/language.py; the AppTest side is tests/test_language.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 
 from tests.helpers.app import run_app
 from tests.helpers.browser import ARTIFACTS, App, in_browser, settled
+from tests.helpers.language import problems
 from ui.frame import all_pages
 
 PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
@@ -31,6 +35,22 @@ BLOCKING = {"serious", "critical"}
 # can tell apart (server.page_lang names them).
 ALSO_BLOCKING = {"heading-order", "landmark-unique"}
 
+
+
+# Every text node the page shows (SVG chart labels included), one per line; parts marked as
+# another language (the presenter's second caption, the language switch) are left out.
+RENDERED_TEXT = """() => {
+  const lang = document.documentElement.lang, out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('style, script, noscript')) continue;
+    const marked = el.closest('[lang]');
+    if (marked && marked !== document.documentElement && marked.lang !== lang) continue;
+    if (n.data.trim()) out.push(n.data.trim());
+  }
+  return out.join('\\n');
+}"""
 
 
 def axe_violations(page, name: str) -> list[dict]:
@@ -62,6 +82,8 @@ def test_no_serious_axe_violation_on_any_page(app: App, page, url: str, lang: st
     assert page.locator("h1").count() == 1
     bad = axe_violations(page, f"{url or 'start'}-{lang}")
     assert not bad, _describe(bad)
+    found = problems(page.evaluate(RENDERED_TEXT), lang)
+    assert not found, "text of the other language:\n" + "\n".join(found[:25])
 
 
 @in_browser

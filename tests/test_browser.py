@@ -132,7 +132,9 @@ def test_clicking_a_district_opens_its_profile(app: App, watched: Watched) -> No
     heading.wait_for(timeout=30_000)
     watched.page.wait_for_function("() => location.search.includes('district=E')",
                                    timeout=10_000)
-    metric = watched.page.locator("[data-testid='stMetricValue']").first
+    # The profile's metrics follow the city's own ("Rostock in Zahlen") on the page.
+    metric = watched.page.locator("[data-testid='stMetric']").filter(
+        has_text="Einwohnerinnen und Einwohner").last.locator("[data-testid='stMetricValue']")
     metric.wait_for(timeout=30_000)
     assert metric.inner_text() == "17.079"  # residents of Lütten Klein 2023
     heading.scroll_into_view_if_needed()
@@ -195,7 +197,9 @@ def test_planner_shared_link_restores_and_exports(app: App, watched: Watched,
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: German spreadsheets detect UTF-8
     table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     # One row per district and indicator, with the statistics of the comparison.
-    assert len(table) == 8 and {"quelle", "lizenz", "stand"} <= set(table.columns)
+    assert len(table) == 8
+    assert {"quelle", "lizenz", "datenstand", "abgerufen"} <= set(table.columns)
+    assert table["datenstand"].iloc[0] == "31.12.2023 | ohne Datum in den Daten"
     assert "CC0 1.0" in table["lizenz"].iloc[0]
     from geodata import loaders
 
@@ -212,7 +216,10 @@ def test_planner_shared_link_restores_and_exports(app: App, watched: Watched,
     gdf = gpd.read_file(geo_path)
     assert sorted(gdf["code"]) == ["A", "E", "K", "N"] and gdf.crs.to_epsg() == 4326
     meta = json.loads(geo_path.read_text())["metadata"]
-    assert meta["sources"] and all(s["stand"] for s in meta["sources"])
+    assert meta["sources"] and all(s["retrieved"] for s in meta["sources"])
+    # Readers such as geopandas keep the provenance: it is in every feature.
+    assert set(gdf["lizenz"]) == {"CC0 1.0 (https://creativecommons.org/publicdomain/zero/1.0/deed.de)"}
+    assert set(gdf["datenstand"]) == {"31.12.2023 | ohne Datum in den Daten"}
     link = page.locator("[data-testid='stCode']").first.inner_text()
     assert "districts=A%2CE%2CK%2CN" in link or "districts=A,E,K,N" in link
     assert "year=2019" in link

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata import load_catalogue
+from geodata import load_catalogue, stored
 from geodata.catalogue import expand_months, expand_years
 from tests.helpers.mirror import MIRROR, needs_mirror
 
@@ -23,12 +23,59 @@ def test_catalogue_lists_every_dataset_with_its_metadata() -> None:
         for name in REQUIRED_FIELDS:
             assert getattr(ds, name), (ds.id, name)
         assert ds.title_de != ds.title_en or ds.id == "wasser"
-        if ds.mirror_only:
+        if ds.packaged:
+            assert ds.parts == () and not ds.mirrored and Path(ds.package).exists()
+        elif ds.mirror_only:
             assert all(p.url is None and p.mirror_path for p in ds.parts)
         else:
             assert all(p.url.startswith("https://") for p in ds.parts), ds.id
         if ds.is_spatial:
             assert ds.source_crs == "EPSG:4326"
+
+
+def test_packaged_entries_cite_the_places_and_the_surge_classes_with_their_origin() -> None:
+    """Places and storm-surge classes ship with the dashboard: cited like a dataset, with
+    their real origin, but never downloaded."""
+    cat = load_catalogue()
+    places, surges = cat["orte"], cat["sturmflutklassen"]
+    assert places.packaged and places.package == "geodata/places.toml"
+    assert places.is_spatial and "eigene Zusammenstellung" in places.publisher
+    assert "own compilation" in places.publisher_in("en")
+    assert surges.packaged and surges.package == "geodata/sea.py"
+    assert surges.publisher == "Bundesamt für Seeschifffahrt und Hydrographie (BSH)"
+    assert surges.page == "https://sturmflutmonitor.de/faq/index.php.de"
+    assert stored(["orte", "stadtbereiche", "sturmflutklassen"]) == ["stadtbereiche"]
+    assert all(not d.packaged for d in cat.values() if d.mirrored)
+
+
+def test_each_dataset_names_how_its_own_date_is_read() -> None:
+    rules = {ds.id: ds.reference for ds in load_catalogue().values()}
+    assert rules["bevoelkerung"] == "year_end"
+    assert rules["klima_mv"] == "years"
+    assert rules["klima_warnemuende"] == rules["meeresspiegel_warnemuende"] == "months"
+    assert rules["stadtbereiche"] == rules["ortsteile"] == rules["wasser"] == "none"
+
+
+def test_a_wrong_reference_rule_or_package_is_refused(tmp_path: Path) -> None:
+    import geodata.catalogue as catalogue
+
+    text = catalogue.CATALOGUE_FILE.read_text(encoding="utf-8")
+    broken = tmp_path / "bad.toml"
+    broken.write_text(text.replace('reference = "years"', 'reference = "decades"'))
+    with pytest.raises(ValueError, match="unknown reference rule 'decades'"):
+        catalogue.load_catalogue.__wrapped__(broken)
+    broken.write_text(text.replace('package = "geodata/sea.py"\n', ""))
+    with pytest.raises(ValueError, match="packaged dataset names its `package`"):
+        catalogue.load_catalogue.__wrapped__(broken)
+
+
+def test_licences_read_in_english_where_the_german_is_no_name() -> None:
+    cat = load_catalogue()
+    assert cat["meeresspiegel_warnemuende"].licence_in("en") == (
+        "free to use with citation (PSMSL data policy)")
+    assert "frei" not in cat["meeresspiegel_warnemuende"].licence_in("en")
+    assert cat["meeresspiegel_warnemuende"].attribution.startswith("PSMSL (2019)")
+    assert cat["stadtbereiche"].licence_in("en") == "CC0 1.0"
 
 
 def test_population_covers_nine_topics_and_every_known_year() -> None:

@@ -265,4 +265,5 @@ def test_storm_surge_classes_are_contiguous() -> None:
     assert list(classes["lower_m"]) == [1.00, 1.25, 1.50, 2.00]
     assert list(classes["upper_m"].iloc[:-1]) == list(classes["lower_m"].iloc[1:])
     assert np.isnan(classes["upper_m"].iloc[-1])
-    assert "BSH" in classes.attrs["source"]
+    origin = geodata.get(classes.attrs["source"])  # the catalogue says where they come from
+    assert "(BSH)" in origin.publisher and origin.packaged

@@ -32,8 +32,13 @@ def settings(good_store: Path) -> geodata.Settings:
 
 
 @pytest.fixture(scope="module")
-def stand(settings: geodata.Settings) -> str:
-    return geodata.Store(settings).meta("stadtbereiche")["stand"]
+def retrieved(settings: geodata.Settings) -> str:
+    return geodata.Store(settings).meta("stadtbereiche")["retrieved_at"][:10]
+
+
+FILE_DATES = {"bevoelkerung": "2023-12-31", "klima_mv": "1881-2023",
+              "meeresspiegel_warnemuende": "1855-04-2017-12",
+              "klima_warnemuende": "2003-03-2021-07"}
 
 
 def _in_rostock(lon: float, lat: float) -> bool:
@@ -54,10 +59,11 @@ def test_formats_follow_the_catalogue() -> None:
 def test_every_mirrored_dataset_exports_in_each_format(settings: geodata.Settings) -> None:
     store = geodata.Store(settings)
     for dataset_id in MIRRORED:
-        stand = store.meta(dataset_id)["stand"]
+        retrieved = store.meta(dataset_id)["retrieved_at"][:10]
+        date = FILE_DATES.get(dataset_id, f"abgerufen-{retrieved}")
         for fmt in export_formats(dataset_id):
             content, name, mime = export(dataset_id, fmt, settings)
-            assert name == f"rostock_{dataset_id}_{stand}.{fmt}"
+            assert name == f"rostock_{dataset_id}_{date}.{fmt}"
             if fmt == "geojson":
                 assert mime == "application/geo+json"
                 doc = json.loads(content.decode("utf-8"))
@@ -69,15 +75,20 @@ def test_every_mirrored_dataset_exports_in_each_format(settings: geodata.Setting
                 assert len(frame) == store.meta(dataset_id)["rows"], dataset_id
 
 
-def test_stadtbereiche_geojson_is_plain_rfc7946(settings: geodata.Settings, stand: str) -> None:
+def test_stadtbereiche_geojson_is_plain_rfc7946(settings: geodata.Settings,
+                                               retrieved: str) -> None:
     content, name, _ = export("stadtbereiche", "geojson", settings)
-    assert name == f"rostock_stadtbereiche_{stand}.geojson"
+    assert name == f"rostock_stadtbereiche_abgerufen-{retrieved}.geojson"
     assert not content.startswith(b"\xef\xbb\xbf")
     assert "Lütten Klein".encode() in content  # UTF-8 as is, not \u escapes
     doc = json.loads(content)
     assert set(doc) == {"type", "features"}  # no crs, no metadata
     assert len(doc["features"]) == 21
     assert "Lütten Klein" in {f["properties"]["bezeichnung"] for f in doc["features"]}
+    for feature in doc["features"]:  # provenance where readers keep it: in each feature
+        props = feature["properties"]
+        assert props["licence"].startswith("CC0 1.0") and "OpenData.HRO" in props["source"]
+        assert props["data_date"] is None and props["retrieved"] == retrieved
     for feature in doc["features"]:
         geom = shapely.geometry.shape(feature["geometry"])
         minx, miny, maxx, maxy = geom.bounds
@@ -139,12 +150,28 @@ def test_csv_cells_from_the_data_cannot_run_as_formulas(
     assert negative and all(float(v) < 0 for v in negative)
 
 
-def test_file_name_carries_the_stand_not_today(store_copy: Path) -> None:
+def test_file_name_carries_the_data_date_not_today(store_copy: Path) -> None:
     settings = fast_settings(store_copy, None)
-    geodata.Store(settings).touch("klima_mv", stand="2020-01-31")
+    geodata.Store(settings).touch("klima_mv", reference={"kind": "years", "start": "1881",
+                                                         "end": "2020"})
     _, name, _ = export("klima_mv", "csv", settings)
-    assert name == "rostock_klima_mv_2020-01-31.csv"
-    assert "Stand: 2020-01-31" in attribution_header("klima_mv", settings)
+    assert name == "rostock_klima_mv_1881-2020.csv"
+    assert "Zeitraum der Daten 1881–2020 · abgerufen " in attribution_header("klima_mv",
+                                                                             settings)
+
+
+def test_geojson_features_keep_a_data_column_named_like_the_provenance() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from figures.export import geojson_bytes
+
+    gdf = gpd.GeoDataFrame({"source": ["Zählstelle"]}, geometry=[Point(12.1, 54.1)],
+                           crs="EPSG:4326")
+    props = json.loads(geojson_bytes(gdf, {"source": "OpenData.HRO", "licence": "CC0 1.0"})
+                       )["features"][0]["properties"]
+    assert props == {"source": "Zählstelle", "meta_source": "OpenData.HRO",
+                     "licence": "CC0 1.0"}
 
 
 def test_unknown_dataset_or_format_is_refused(settings: geodata.Settings) -> None:
@@ -159,14 +186,18 @@ def test_unknown_dataset_or_format_is_refused(settings: geodata.Settings) -> Non
 def test_dataset_without_a_copy_raises_store_error(settings: geodata.Settings) -> None:
     with pytest.raises(StoreError, match="no local copy"):
         export("baeume", "geojson", settings)
-    assert attribution_header("baeume", settings).endswith("Stand: unbekannt")
+    assert "Datenstand unbekannt · noch nicht abgerufen." in attribution_header(
+        "baeume", settings)
 
 
-def test_attribution_header_names_source_licence_and_stand(settings: geodata.Settings,
-                                                           stand: str) -> None:
+def test_attribution_header_names_source_licence_and_both_dates(settings: geodata.Settings,
+                                                                retrieved: str) -> None:
     line = attribution_header("stadtbereiche", settings)
     assert "\n" not in line
-    assert "OpenData.HRO" in line and "Lizenz: CC0 1.0" in line and f"Stand: {stand}" in line
+    day = f"{retrieved[8:10]}.{retrieved[5:7]}.{retrieved[:4]}"
+    assert "OpenData.HRO" in line and "Lizenz: CC0 1.0" in line
+    assert f"Ohne Datum in den Daten · abgerufen {day}." in line
+    assert "Datenstand 31.12.2023" in attribution_header("bevoelkerung", settings)
     dwd = attribution_header("klima_mv", settings, lang="en")
     assert "Deutscher Wetterdienst" in dwd and "Licence: CC BY 4.0" in dwd
     assert "Quelle: Quelle" not in attribution_header("klima_mv", settings)

@@ -52,7 +52,7 @@ def test_few_distinct_values_give_fewer_classes() -> None:
 def test_registry_specs_are_complete() -> None:
     for spec in registry.LAYERS:
         assert spec.title("de") and spec.title("en") and spec.description("en")
-        assert spec.tooltip
+        assert spec.tooltip or spec.kind == "label"  # names are text on the map themselves
         if spec.kind == "choropleth":
             assert spec.value
     assert {s.family for s in registry.LAYERS} == {"quality", "climate", "water"}
@@ -69,10 +69,16 @@ MIRRORED = {d.id for d in load_catalogue().values() if d.mirrored}
 @pytest.mark.parametrize("layer_id", [s.id for s in registry.LAYERS
                                       if set(s.datasets) <= MIRRORED])
 def test_every_layer_builds_with_a_table_and_summary(good_store: Path, layer_id: str) -> None:
-    # Two picked districts, for the layer that outlines the planner's selection.
-    data = build(layer_id, Query(codes=("A", "E")), fast_settings(good_store, None))
+    # Two picked districts, for the layer that outlines the planner's selection, and a
+    # place the search found (at the Stadthafen), for the marker.
+    query = Query(codes=("A", "E"), point=(313_560.0, 5_997_430.0), point_label="Test")
+    data = build(layer_id, query, fast_settings(good_store, None))
     assert data.gdf.crs.to_epsg() == 4326
-    assert len(data.gdf) > 0 and data.summary() and len(data.table()) == len(data.gdf)
+    assert len(data.gdf) > 0 and data.summary()
+    if data.spec.kind == "label":  # names, no panel: a point and a name each
+        assert data.gdf["label"].str.len().gt(0).all() and (data.gdf.geom_type == "Point").all()
+    else:
+        assert len(data.table()) == len(data.gdf)
     assert not data.gdf.geom_type.isin(["GeometryCollection"]).any()
     assert data.gdf.is_valid.all()
 

@@ -21,6 +21,7 @@ from layers.assets import (
     install_leaflet,
     leaflet_source,
 )
+from layers.basemap import OSM
 from layers.build import LayerData, build, tip_html
 from layers.leaflet import folium_map, map_html
 from layers.palettes import rgba
@@ -105,7 +106,7 @@ def _collected_links(m: folium.Map, monkeypatch: pytest.MonkeyPatch) -> dict[str
 def test_streamlit_folium_loads_only_the_local_leaflet(
         all_layers: dict[str, LayerData], monkeypatch: pytest.MonkeyPatch) -> None:
     for online in (False, True):
-        got = _collected_links(folium_map(list(all_layers.values()), online_tiles=online),
+        got = _collected_links(folium_map(list(all_layers.values()), tiles=OSM if online else None),
                                monkeypatch)
         assert got["js_links"] == [LEAFLET_JS]
         assert got["css_links"] == [LEAFLET_CSS]
@@ -129,13 +130,13 @@ def test_rendered_page_has_no_internet_address(all_layers: dict[str, LayerData])
 @pytest.mark.parametrize("lang,credit", [("de", "-Mitwirkende"), ("en", " contributors")])
 def test_online_tiles_are_the_only_addresses(all_layers: dict[str, LayerData], lang: str,
                                             credit: str) -> None:
-    html = map_html(folium_map([all_layers["indikator"]], lang=lang, online_tiles=True))
+    html = map_html(folium_map([all_layers["indikator"]], lang=lang, tiles=OSM))
     tiles = re.search(r"L\.tileLayer\(.*?\);", html, re.DOTALL)
     assert tiles and "tile.openstreetmap.org" in tiles.group(0)
     attribution = re.search(r'"attribution": ("(?:[^"\\]|\\.)*")', tiles.group(0))
     assert attribution
     text = json.loads(attribution.group(1))
-    assert text.startswith("© ") and "OpenStreetMap" in text and text.endswith(credit)
+    assert "© OpenStreetMap" in text and text.endswith(credit + "</a>")
     rest = html[:tiles.start()] + html[tiles.end():]
     assert not URL.search(rest)
 

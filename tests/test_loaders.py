@@ -66,9 +66,14 @@ def test_sea_level_trend_in_mm_per_year(good_store: Path) -> None:
     assert trend.n == 1951 and trend.start < 1856 and trend.end > 2017
 
 
-def test_info_has_source_licence_and_stand(good_store: Path) -> None:
+def test_info_has_source_licence_and_both_dates(good_store: Path) -> None:
     info = loaders.info("bevoelkerung", fast_settings(good_store, None))
-    assert info["available"] and info["stand"] and info["period"] == "2005–2023"
+    assert info["available"] and info["period"] == "2005–2023"
+    assert info["reference"] == {"kind": "day", "start": "2023-12-31", "end": "2023-12-31"}
+    assert info["retrieved_at"][:4] >= "2024" and "stand" not in info
     assert info["licence"] == "CC0 1.0"
     missing = loaders.info("baeume", fast_settings(good_store, None))
-    assert missing["available"] is False and missing["stand"] is None
+    assert missing["available"] is False and missing["retrieved_at"] is None
+    assert missing["reference"] is None  # no copy: the date is unknown, not absent
+    places = loaders.info("orte", fast_settings(good_store, None))
+    assert places["packaged"] and places["available"] and places["retrieved_at"] is None

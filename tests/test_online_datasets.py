@@ -54,6 +54,10 @@ def test_online_point_datasets_load_as_points(tmp_path: Path, online_mirror) -> 
         assert len(gdf) == 3 and gdf.crs.to_epsg() == 25833
         assert set(gdf.geom_type) == {"Point"}
     assert loaders.points("baeume", settings).gattung_deutsch.iloc[0] == "Linde"
+    # The point files carry no date of their own: the source line says so and shows the
+    # retrieval day only.
+    info = loaders.info("haltestellen", settings)
+    assert info["reference"] == {"kind": "none"} and info["retrieved_at"]
     # …and draw as map layers, named from the dataset's own name column.
     from layers.build import build
     from layers.spec import Query

@@ -42,10 +42,19 @@ def legend_classes(at: AppTest) -> list[tuple[str, float, float]]:
     return out
 
 
+MARKS = {"names", "auswahl", "treffer"}  # names, the chosen district, a place found
+
+
+def drawn(spec: dict) -> list[str]:
+    """The layers chosen (what the map marks on top of them are layers of their own)."""
+    return [x["id"] for x in spec["layers"] if x["id"] not in MARKS]
+
+
 def test_overview_draws_the_default_layers_offline() -> None:
     at = run()
     (spec,) = decks(at)
-    assert [x["id"] for x in spec["layers"]] == ["indikator", "orte_wasser"]
+    assert drawn(spec) == ["indikator", "orte_wasser"]
+    assert "Stadtmitte" in {row["name"] for row in layer(spec, "names")["data"]}
     assert spec["mapStyle"].startswith("/app/static/basemap/style.json")
     assert "cartocdn" not in json.dumps(spec) and "mapbox://" not in json.dumps(spec)
     assert len(layer(spec, "indikator")["data"]) == 21
@@ -70,7 +79,7 @@ def test_changing_indicator_year_and_layers_changes_the_map() -> None:
     assert values_2016["A"] == pytest.approx(39.5, abs=3)  # Warnemünde, share 65+ in 2016
     assert at.query_params["year"] == "2016"
     at2 = run(layers="hitze,warnow")
-    assert [x["id"] for x in decks(at2)[0]["layers"]] == ["hitze", "warnow"]
+    assert drawn(decks(at2)[0]) == ["hitze", "warnow"]
 
 
 def test_legend_classes_match_the_colours_in_the_spec() -> None:
@@ -97,7 +106,7 @@ def test_a_shared_link_restores_the_view() -> None:
     assert at.selectbox(key="w_indicator").value == "anteil_65_plus"
     assert at.select_slider(key="w_year").value == 2019
     assert at.selectbox(key="w_district").value == "E"
-    assert [x["id"] for x in decks(at)[0]["layers"]] == ["indikator"]
+    assert drawn(decks(at)[0]) == ["indikator"]
     assert any(s.value == "Profile: Lütten Klein" for s in at.header)
     assert at.title[0].value == "Rostock on the map"
 
@@ -160,7 +169,9 @@ def test_first_visit_offline_says_so_instead_of_crashing(
     monkeypatch.setenv("GEODATA_MIRROR", "http://127.0.0.1:9")
     at = run()
     warnings = [w.value for w in at.warning]
-    assert any("Daten nicht verfügbar" in w and "stadtbereiche" in w.lower() for w in warnings)
+    assert any("Daten nicht verfügbar: Stadtbereiche (21 statistische Bezirke): Quelle nicht "
+               "erreichbar (offline?)" in w.replace("\\", "") for w in warnings), warnings
+    assert not [w for w in warnings if "connection" in w or "refused" in w]  # no English
     # The district layer cannot be drawn; the places (a project file) still can.
     assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
 
@@ -192,20 +203,22 @@ def test_a_failed_refresh_is_said_where_the_data_are_used(
     assert outcome.status == "failed"
     meta = Store(fast_settings(store_copy, None)).meta("stadtbereiche")
     failed = datetime.fromisoformat(meta["last_error_at"]).astimezone(ZoneInfo("Europe/Berlin"))
-    stand = meta["stand"]
+    got = meta["retrieved_at"]
     monkeypatch.setenv("GEODATA_DIR", str(store_copy))
 
     def notices(at: AppTest) -> list[str]:
         return [i.value.replace("\\", "") for i in at.info]
 
+    # The copy in use, named by both its dates (the districts carry no date of their own).
     expected_de = (f"Stadtbereiche (21 statistische Bezirke): Aktualisierung am "
-                   f"{failed:%d.%m.%Y} fehlgeschlagen, es gilt der Datenstand vom "
-                   f"{stand[8:10]}.{stand[5:7]}.{stand[:4]}.")
+                   f"{failed:%d.%m.%Y} fehlgeschlagen; es gilt die vorige Kopie (ohne Datum in "
+                   f"den Daten · abgerufen {got[8:10]}.{got[5:7]}.{got[:4]}).")
     at = run(district="E")  # the map, the profile and the table all use the districts
     assert notices(at).count(expected_de) == 1, notices(at)
     assert len(decks(at)) >= 1  # the good copy is still drawn
     english = [n for n in notices(run(lang="en")) if "the update on" in n]
     assert english == [f"Statistical districts (21 Stadtbereiche): the update on "
-                       f"{failed:%Y-%m-%d} failed; the data as of {stand} remain in use."]
+                       f"{failed:%Y-%m-%d} failed; the previous copy remains in use (no date "
+                       f"in the data · retrieved {got[:10]})."]
     about = run_app("pages/erklaerung_barrierefreiheit.py")
     assert not [n for n in notices(about) if "Aktualisierung" in n]

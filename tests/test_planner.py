@@ -42,6 +42,11 @@ def test_four_districts_compared_with_hand_computed_statistics(good_store: Path)
     z = (pop["N"] - mean) / sd
     assert row["z"] == f"+{z:.2f}".replace(".", ",") and row["mehr als 1 SD"] == "⚑"
     assert row["Gesamtstadt"] == "211.692,0"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Gesamtstadt: bei Anzahlen die Summe der Melderegister-Zahlen der 21 " \
+        "Stadtbereiche" in captions
+    assert "„Rostock gesamt“: Summe der Melderegister-Zahlen der 21 Stadtbereiche." in captions
+    assert "Datenstand 31.12.2023 · abgerufen" in captions.replace("\\", "")
     assert at.query_params["districts"] == "A,E,K,N"
     assert len(at.get("deck_gl_json_chart")) == 2  # small multiples, one per indicator
 
@@ -52,6 +57,12 @@ def test_twin_search(good_store: Path) -> None:
     twins = frame(at, "Abstand")
     assert list(twins["Stadtbereich"]) == ["Südstadt", "Reutershagen", "Groß Klein"]
     assert twins.iloc[0]["Abstand"] == "1,34"
+    # The gaps in the page's language, German with the typographic minus (was "-1.10").
+    differs = " ".join(twins["Größte Unterschiede"])
+    assert "−" in differs and not any(c in differs for c in "-.")
+    at.radio(key="w_lang").set_value("en").run()
+    differs_en = " ".join(frame(at, "Distance")["Largest differences"])
+    assert "Mean age" in differs_en and "Durchschnittsalter" not in differs_en
     # Hand-computed: z-scores (ddof 0) across the 21 districts, Euclidean distance E–L.
     ind = loaders.indicators(fast_settings(good_store, None))
     total = 0.0

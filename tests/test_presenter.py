@@ -69,7 +69,9 @@ def test_first_step_shows_caption_counter_map_legend_and_qr(presenter_env: Path)
     assert escape_text(step.caption_de) in html and escape_text(step.caption_en) in html
     assert 'class="legend"' in html and "Einwohnerinnen und Einwohner" in html
     assert "am höchsten in Stadtmitte" in html  # the summary sentence, computed from data
-    assert re.search(r"Stand \d\d\.\d\d\.\d{4}\)", html)  # German date
+    # The same source line as under any map: the data's own date and the retrieval day.
+    assert "Datenstand 31.12.2023 · abgerufen " in html
+    assert re.search(r"abgerufen \d\d\.\d\d\.\d{4}\.", html)  # German date
     chart = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     view = chart["initialViewState"]
     assert (view["latitude"], view["longitude"]) == (step.view.lat, step.view.lon)

@@ -22,7 +22,8 @@ def test_every_mirrored_dataset_is_in_the_store_with_its_record(good_store: Path
     for ds in mirrored:
         meta = store.meta(ds.id)
         assert store.has(ds.id), ds.id
-        assert meta["stand"] and meta["licence"] == ds.licence
+        assert meta["reference"]["kind"] in ("none", "day", "years", "months")
+        assert meta["retrieved_at"] and "stand" not in meta and meta["licence"] == ds.licence
         if ds.mirror_only:
             assert meta["source_url"] == "" and ds.note
         else:

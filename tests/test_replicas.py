@@ -137,10 +137,19 @@ def test_compose_recipe_hangs_together() -> None:
     assert "/_stcore/health" in DOCKERFILE.read_text()
 
 
+COMPOSE_DEFAULT = re.compile(r"\$\{[A-Z_]+:-([^}]*)\}")
+
+
+def _proxy_env(**overrides: str) -> dict[str, str]:
+    """The proxy's environment as compose hands it over (``${VAR:-default}`` unset)."""
+    env = _compose()["services"]["proxy"]["environment"]
+    return {**{k: COMPOSE_DEFAULT.sub(r"\1", str(v)) for k, v in env.items()}, **overrides}
+
+
 def test_template_with_the_compose_settings_passes_nginx_t(tmp_path: Path,
                                                            nginx_present: str) -> None:
-    env = _compose()["services"]["proxy"]["environment"]
-    site = render_template(NGINX_TEMPLATE.read_text(), {k: str(v) for k, v in env.items()})
+    env = _proxy_env()
+    site = render_template(NGINX_TEMPLATE.read_text(), env)
     assert "${" not in site and "$stroute" in site  # nginx's own variables stay
     proxy = Nginx([], tmp_path)
     conf = proxy.config()
@@ -344,3 +353,40 @@ def test_sessions_stick_and_a_stopped_replica_costs_only_its_own(stack: Stack) -
     assert not list(stack.data_dir.rglob("*.parquet"))
     assert geodata.open_store(fast_settings(stack.data_dir, None).with_(
         database_url=stack.pg_url)).has("stadtbereiche")
+
+
+def test_the_csp_allows_exactly_the_configured_tile_server(tmp_path: Path,
+                                                          nginx_present: str) -> None:
+    """A street map's tiles come from one more origin: the CSP names that one and no other,
+    in both maps (deck.gl on the page, Leaflet in its component frame)."""
+    origin = "https://tile.openstreetmap.org"
+    site = render_template(NGINX_TEMPLATE.read_text(), _proxy_env(TILE_ORIGIN=origin))
+    policies = re.findall(r'"(default-src[^"]*)"', site)
+    assert len(policies) == 2
+    for policy in policies:
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["img-src"].split() == ["'self'", "data:", "blob:", origin]
+        assert directives["connect-src"].split() == ["'self'", origin]
+        others = [d for name, d in directives.items() if name not in ("img-src", "connect-src")]
+        assert not [d for d in others if "openstreetmap" in d]
+    without = render_template(NGINX_TEMPLATE.read_text(), _proxy_env())
+    assert "openstreetmap" not in without and "http" not in "".join(
+        re.findall(r'"(default-src[^"]*)"', without))
+    proxy = Nginx([], tmp_path)
+    conf = proxy.config()
+    (tmp_path / "site.conf").write_text(site.replace("/dev/stdout", str(tmp_path / "a.log")))
+    import subprocess
+
+    done = subprocess.run([nginx_present, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_access_log_keeps_no_query_string() -> None:
+    """A search text travels in ``?q=``: the proxy's log format leaves queries out."""
+    template = NGINX_TEMPLATE.read_text()
+    log_format = template[template.index("log_format"):template.index(";", template.index(
+        "log_format"))]
+    assert "$uri" in log_format and "$request " not in log_format
+    assert "$request\"" not in log_format and "$args" not in log_format
+

@@ -94,7 +94,7 @@ def test_csv_opens_with_german_spreadsheet_settings(
     assert list(back.columns) == [
         "Kürzel", "Stadtbereich", "Einwohnerinnen und Einwohner (Personen)",
         "Bevölkerungsdichte (Einw./km²)", "Anteil 65 Jahre und älter (%)",
-        "quelle", "lizenz", "stand"]
+        "quelle", "lizenz", "datenstand", "abgerufen"]
     values = back.iloc[:, 2:5]
     assert all(pd.api.types.is_numeric_dtype(dtype) for dtype in values.dtypes)
     residents = back.set_index("Stadtbereich")["Einwohnerinnen und Einwohner (Personen)"]
@@ -104,12 +104,15 @@ def test_csv_opens_with_german_spreadsheet_settings(
         table[INDICATORS].astype(float), check_exact=True)
     assert list(back["Kürzel"]) == CODES
 
-    stand = sources[0]["stand"]
-    assert stand
+    retrieved = sources[0]["retrieved_at"]
+    day = f"{retrieved[8:10]}.{retrieved[5:7]}.{retrieved[:4]}"
     for row in back.itertuples():
         assert "OpenData.HRO" in row.quelle and "Bevölkerungsstruktur" in row.quelle
         assert row.lizenz.startswith("CC0 1.0") and "creativecommons.org" in row.lizenz
-        assert row.stand == stand
+        # The data's own date per source (population: 31.12.2023; the districts carry none)
+        # and the retrieval day, never one for the other.
+        assert row.datenstand == "31.12.2023 | ohne Datum in den Daten"
+        assert row.abgerufen == day
 
 
 @needs_mirror
@@ -118,7 +121,7 @@ def test_csv_in_english(table: pd.DataFrame, sources: list[dict[str, Any]]) -> N
                        sep=";", decimal=",", encoding="utf-8-sig")
     assert list(back.columns) == ["Code", "District", "Residents (people)",
                                   "Population density (residents/km²)", "Share aged 65+ (%)",
-                                  "source", "licence", "as_of"]
+                                  "source", "licence", "data_date", "retrieved"]
     assert back["source"].str.contains("Population structure").all()
 
 
@@ -126,10 +129,11 @@ def test_csv_numbers_without_exponent_and_gaps_as_empty_fields() -> None:
     frame = pd.DataFrame({"code": ["A", "B"], "x": [0.00001, float("nan")],
                           "y": [1234567.25, -3.5], "n": [1, 2]})
     sources = [{"title": "Test", "publisher": "Amt; Rostock", "licence": "dl-de/by-2-0",
-                "stand": None}]
+                "reference": None, "retrieved_at": None}]
     text = selection_csv(frame, sources).decode("utf-8-sig")
     lines = text.split("\r\n")
-    assert lines[1] == 'A;0,00001;1234567,25;1;"Test – Amt; Rostock";dl-de/by-2-0;unbekannt'
+    assert lines[1] == ('A;0,00001;1234567,25;1;"Test – Amt; Rostock";dl-de/by-2-0;'
+                        'unbekannt;unbekannt')
     assert lines[2].startswith("B;;-3,5;2;")
     back = pd.read_csv(BytesIO(text.encode("utf-8-sig")), sep=";", decimal=",")
     assert back["x"].iloc[0] == 0.00001 and back["quelle"].iloc[0] == "Test – Amt; Rostock"
@@ -140,7 +144,7 @@ def test_csv_text_cells_cannot_run_as_formulas() -> None:
     numbers written with a decimal comma (−3,5) are left as they are."""
     frame = pd.DataFrame({"code": ["A", "B"], "name": ['=HYPERLINK("http://x","y")', "\t-Nord"],
                           "=1+1": [-3.5, 2.0], "n": [-1, 2]})
-    sources = [{"title": "@Test", "publisher": "+Amt", "licence": "CC0", "stand": None}]
+    sources = [{"title": "@Test", "publisher": "+Amt", "licence": "CC0", "reference": None}]
     rows = list(csv.reader(io.StringIO(selection_csv(frame, sources).decode("utf-8-sig"),
                                        newline=""), delimiter=";"))
     assert rows[0][:4] == ["Kürzel", "Stadtbereich", "'=1+1", "n"]
@@ -179,8 +183,21 @@ def test_geojson_round_trips_with_metadata(
     assert [s["title"] for s in meta["sources"]] == [sources[0]["title_de"],
                                                      sources[1]["title_de"]]
     for src in meta["sources"]:
-        assert src["licence"] == "CC0 1.0" and src["stand"] == sources[0]["stand"]
+        assert src["licence"] == "CC0 1.0" and src["retrieved"]
         assert src["url"].startswith("https://")
+    assert meta["sources"][0]["data_date"] == "31.12.2023"
+    # Each feature carries source, licence and both dates (readers drop "metadata").
+    for feature in doc["features"]:
+        props = feature["properties"]
+        assert "Bevölkerungsstruktur" in props["quelle"] and "CC0 1.0" in props["lizenz"]
+        assert props["datenstand"] == "31.12.2023 | ohne Datum in den Daten"
+        assert props["abgerufen"] == meta["sources"][0]["retrieved"]
+    back_props = gpd.read_file(BytesIO(content))
+    assert {"quelle", "lizenz", "datenstand", "abgerufen"} <= set(back_props.columns)
+    en = json.loads(selection_geojson(districts, table, sources, lang="en"))
+    props = en["features"][0]["properties"]
+    assert props["data_date"] == "2023-12-31 | no date in the data"
+    assert "Population structure" in props["source"]
     assert meta["fields"]["dichte"] == {"label": "Bevölkerungsdichte", "unit": "Einw./km²"}
     for feature in doc["features"]:
         ring = feature["geometry"]["coordinates"][0]

@@ -48,8 +48,9 @@ KEYS = ["server.enableXsrfProtection", "server.enableCORS", "client.showErrorDet
 # What the served folder may hold (generated into <data_dir>/static by server.static):
 # Leaflet's files, the basemap style and the page-language script (server.page_lang).
 STATIC_ALLOWED = re.compile(
-    r"page-lang\.js|basemap/style\.json"
-    r"|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)")
+    r"page-lang\.js|basemap/style(-streets)?\.json"
+    r"|vendor/leaflet/(leaflet\.js|leaflet\.css|images/[\w-]+\.png)"
+    r"|tiles/(\d+/\d+/\d+\.png|tilepack\.json)")
 
 
 @pytest.fixture(scope="module")

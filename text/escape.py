@@ -42,6 +42,14 @@ def escape_markdown(value: object) -> str:
     return out
 
 
+def deck_literal(value: object) -> str:
+    """Text that deck.gl's JSON converter keeps as text: it reads any string beginning with
+    "@@" (in props and in data alike) as a function, constant or class. A zero-width space in
+    front changes nothing on screen."""
+    text = "" if value is None else str(value)
+    return "\u200b" + text if text.startswith("@@") else text
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…) from a
 # district name would become a live link). OWASP's advice for CSV injection: such a text
 # cell gets a leading apostrophe, which Excel and LibreOffice show as plain text.

@@ -20,13 +20,16 @@ import pandas as pd
 import streamlit as st
 
 import geodata
-from geodata import loaders
-from layers import registry
+from app import settings as app_settings
+from geodata import loaders, search
+from layers import registry, tilepack
+from layers.basemap import TileSource
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
 from server import static
-from text import escape_markdown
+from text import data_date, escape_markdown, number, source_line
+from text.provenance import dates
 
 from .i18n import day, lang, t
 
@@ -54,6 +57,7 @@ def stamp(dataset_ids: Iterable[str]) -> str:
 
 def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
     """Fetch what has no local copy yet, with ``st.progress``; returns the failures."""
+    dataset_ids = geodata.stored(dataset_ids)
     settings = _settings()
     if not settings.fetch_on_demand:  # a replica: the refresh job alone fetches
         return []
@@ -127,16 +131,15 @@ def start_run() -> None:
 
 def refresh_failed(meta: dict[str, Any]) -> str | None:
     """The calm sentence for a dataset that has a good copy (its record ``meta``) when its
-    last refresh failed; None when that went well. The one place that decides which date
-    the page names for the data in use: the record's Stand (the source's Last-Modified
-    date), else the day it was fetched."""
+    last refresh failed; None when that went well. It names the copy in use by both its
+    dates, as every source line does: the data's own date and the day it was retrieved."""
     failed_at = meta.get("last_error_at")
     if not failed_at:
         return None
     failed = datetime.fromisoformat(str(failed_at)).astimezone(LOCAL_TIME).date().isoformat()
-    kept = meta.get("stand") or str(meta.get("retrieved_at") or "")[:10]
+    in_use = {"reference": meta.get("reference"), "retrieved_at": meta.get("retrieved_at")}
     return t("refresh_failed", dataset=geodata.get(str(meta.get("id"))).title(lang()),
-             failed=day(failed), stand=day(kept) or t("stand_unknown"))
+             failed=day(failed), dates=dates(in_use, lang(), capital=False))
 
 
 def _refresh_failed_notice(store: geodata.DatasetStore, dataset_ids: Iterable[str]) -> None:
@@ -153,8 +156,8 @@ def _refresh_failed_notice(store: geodata.DatasetStore, dataset_ids: Iterable[st
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     """Make sure the datasets are here (fetching once if needed); warn about what is not,
     and say (once per page) when a dataset's last refresh failed and its older copy is in
-    use."""
-    ids = list(dataset_ids)
+    use. Packaged entries (geodata.Dataset.packaged) ship with the dashboard: always here."""
+    ids = geodata.stored(dataset_ids)
     if store_problem():  # outage_notice() has said so; downloading would not help
         return False
     ensure(ids)
@@ -165,7 +168,10 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
         title = geodata.get(dataset_id).title(lang())
-        reason = meta.get("last_error") or t(waiting, dataset=title)
+        # The English detail stays in the log and `geodata status`; the page says it in
+        # its own language.
+        reason = (f"{title}: {error_text(meta, lang())}" if meta.get("last_error")
+                  else t(waiting, dataset=title))
         st.warning(t("data_unavailable", message=escape_markdown(reason)), icon="⚠️")
     _refresh_failed_notice(store, [i for i in ids if i not in missing])
     return not missing
@@ -183,7 +189,7 @@ def load(loader: loaders.Loader, *args: Any) -> Any:
         raise ValueError(f"{loader!r} is not a loader of geodata.loaders")
     if loader.datasets and not available(loader.datasets):
         return None
-    return _cached(loader.__name__, args, stamp(loader.datasets))
+    return _cached(loader.__name__, args, stamp((*loader.datasets, *loader.optional)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -221,6 +227,20 @@ def layer(layer_id: str, query: Query, warn: bool = True) -> LayerData | None:
     return _layer(layer_id, query, stamp(spec.datasets))
 
 
+def names_for(drawn: Sequence[LayerData]) -> list[LayerData]:
+    """The name layers (districts, Ortsteile) that go with the drawn layers."""
+    if not drawn:
+        return []
+    ids = registry.names_for([d.spec.id for d in drawn])
+    return [x for x in (layer(i, drawn[0].query, warn=False) for i in ids) if x is not None]
+
+
+def district_names() -> dict[str, str]:
+    """Code → name of the 21 Stadtbereiche (empty when they are not stored)."""
+    districts = load(loaders.districts)
+    return {} if districts is None else dict(zip(districts.code, districts.name, strict=True))
+
+
 def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], list[str]]:
     """The layers that can be drawn, and the ids of those whose data cannot be had."""
     shown, missing = [], []
@@ -235,14 +255,17 @@ def layers(layer_ids: Sequence[str], query: Query) -> tuple[list[LayerData], lis
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
-          extruded: bool, small: bool, view: MapView | None) -> CompactDeck:
+          extruded: bool, small: bool, view: MapView | None, on_streets: bool) -> CompactDeck:
     def make() -> CompactDeck:
         if view is not None:
-            made = deck(_layers, map_style, view=view.view_state(), extruded=extruded)
+            made = deck(_layers, map_style, view=view.view_state(), extruded=extruded,
+                        on_streets=on_streets)
         elif extruded:
-            made = deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0)
+            made = deck(_layers, map_style, view=VIEW_3D, extruded=True, elevation_scale=1.0,
+                        on_streets=on_streets)
         else:
-            made = deck(_layers, map_style, view=VIEW_SMALL if small else None)
+            made = deck(_layers, map_style, view=VIEW_SMALL if small else None,
+                        on_streets=on_streets)
         made.to_json()  # serialised once, here
         return made
 
@@ -250,40 +273,101 @@ def _deck(key: tuple, _layers: tuple[LayerData, ...], map_style: str,
 
 
 def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False,
-             small: bool = False, view: MapView | None = None) -> CompactDeck:
+             small: bool = False, view: MapView | None = None,
+             on_streets: bool = False) -> CompactDeck:
     """One Deck per (layers, query, data, view), shared by reruns and sessions: its JSON is
     serialised once instead of on every rerun."""
     key = tuple((d.spec.id, d.query, stamp(d.spec.datasets)) for d in layers)
-    return _deck(key, tuple(layers), map_style, extruded, small, view)
+    return _deck(key, tuple(layers), map_style, extruded, small, view, on_streets)
 
 
 @st.cache_resource(show_spinner=False)
-def _static(version: str) -> str:
-    return static.prepare(_settings(), version)
+def _static(version: str, streets: TileSource | None) -> str:
+    return static.prepare(_settings(), version, streets)
 
 
-def basemap_url() -> str:
-    """URL of the local map style; written again when districts or water change."""
+def street_tiles() -> TileSource | None:
+    """The street map to draw under the districts: the configured online one (never in
+    offline mode), else the offline tile pack when one is built, else none."""
+    settings = _settings()
+    try:
+        online = app_settings.street_map()
+    except ValueError as exc:  # a malformed setting: say so in the log, draw without
+        log.warning("no street map: %s", exc)
+        online = None
+    if online is not None and not settings.offline:
+        return TileSource(online.tiles, online.attribution_de, online.attribution_en,
+                          online.attribution_url, max_zoom=online.max_zoom)
+    return tilepack.pack_source(settings.data_dir)
+
+
+def basemap_url(streets: TileSource | None = None) -> str:
+    """URL of the local map style (on ``streets`` when given); written again when
+    districts or water change."""
     version = hashlib.sha256(stamp(("stadtbereiche", "wasser")).encode()).hexdigest()[:12]
-    return _static(version)
+    return _static(version, streets)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _gazetteer(stamp: str) -> search.Gazetteer:
+    return loaders.gazetteer(_settings())
+
+
+def gazetteer() -> search.Gazetteer | None:
+    """The search's gazetteer, shared by all sessions; rebuilt when any list behind it
+    changes. None without districts."""
+    required, optional = loaders.gazetteer.datasets, loaders.gazetteer.optional
+    if not available(required):
+        return None
+    return _gazetteer(stamp((*required, *optional)))
+
+
+def source_lines(dataset_ids: Iterable[str], language: str) -> list[str]:
+    """One plain-text source line per catalogue entry (``text.source_line``), in order."""
+    settings = _settings()
+    return [source_line(loaders.info(i, settings), language) for i in dict.fromkeys(dataset_ids)]
 
 
 def catalogue_status() -> pd.DataFrame:
-    """One row per dataset with Stand, rows, licence and the last error."""
+    """One row per catalogue entry: the data's own date, the retrieval day, rows, licence,
+    publisher, source and the last error — as text, with "–" where there is nothing."""
+    lg = lang()
     rows = []
     for ds in geodata.load_catalogue().values():
         info = loaders.info(ds.id, _settings())
         rows.append({
             "id": ds.id,
-            "title": ds.title(lang()),
-            "stand": info["stand"],
-            "rows": info["rows"],
-            "licence": ds.licence,
-            "publisher": ds.publisher,
-            "source": ds.official_url or ds.note,
-            "available": info["available"],
-            "last_error": info["last_error"] or "",
+            "title": ds.title(lg),
+            "data_date": data_date(info["reference"], lg) or "–",
+            "retrieved": retrieved_day(info, lg),
+            "rows": number(info["rows"], lg),
+            "licence": ds.licence_in(lg),
+            "publisher": ds.publisher_in(lg),
+            "source": (ds.page or ds.package) if ds.packaged
+            else (ds.official_url or t("source_mirror_only", lg)),
+            "available": info["available"] and not ds.packaged,
+            "last_error": error_text(info, lg),
         })
     return pd.DataFrame(rows)
+
+
+ERROR_KINDS = ("timeout", "connection", "unavailable", "http", "answer", "format",
+               "validation", "write", "missing")
+
+
+def error_text(info: dict[str, Any], language: str) -> str:
+    """The last failed refresh in a few words of the page's language (the English detail
+    goes to the log and `python -m geodata status`); empty when the last one worked."""
+    if not info.get("last_error"):
+        return ""
+    kind = info.get("last_error_kind")
+    return t(f"error.{kind if kind in ERROR_KINDS else 'other'}", language)
+
+
+def retrieved_day(info: dict[str, Any], language: str) -> str:
+    """The retrieval day for a table cell, or what stands in for it."""
+    if info.get("packaged"):
+        return t("source.packaged", language)
+    return day(info.get("retrieved_at"), language) or "–"
 
 

@@ -22,6 +22,7 @@ from . import data, state, widgets
 from .i18n import lang, t
 
 DEFAULT_DISTRICTS = ["E", "K", "N", "S"]
+SOURCES = ("bevoelkerung", "stadtbereiche")
 DEFAULT_INDICATORS = ["einwohner", "dichte", "anteil_65_plus", "anteil_single"]
 
 
@@ -81,6 +82,7 @@ def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFra
     })
     st.dataframe(view, hide_index=True, width="stretch")
     st.caption(t("plan_compare_note"))
+    widgets.source_note(SOURCES)
     missing = table[table["value"].isna()]["indicator"].unique()
     for indicator in missing:
         st.caption("⚠ " + t("plan_not_published", indicator=INDICATORS[indicator].label(lg),
@@ -130,6 +132,7 @@ def small_maps(codes: list[str], indicators: list[str], year: int) -> None:
                 with st.expander(f"{t('table')}: {layers[0].title}"):
                     st.write(escape_markdown(layers[0].summary()))
                     st.dataframe(layers[0].table(), hide_index=True, width="stretch")
+    widgets.source_note(SOURCES)
 
 
 def trends(codes: list[str], indicators: list[str]) -> None:
@@ -145,10 +148,12 @@ def trends(codes: list[str], indicators: list[str]) -> None:
     trend["name"] = trend["code"].map(lambda c: names.get(c, c))
     st.altair_chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg),
                     width="stretch")
+    st.caption(t("city_line_" + INDICATORS[indicator].city, city=t("city")))
     gaps = planning.breaks(ind, indicator)
     for item in gaps:
         st.caption("⚠ " + str(item.get("text_" + ("en" if lg == "en" else "de"))
                                  or item.get("text") or item))
+    widgets.source_note(SOURCES)
 
 
 def twins(indicators: list[str], year: int) -> None:
@@ -169,9 +174,10 @@ def twins(indicators: list[str], year: int) -> None:
         t("district"): found["code"].map(names),
         t("plan_distance"): [number(d, lg, 2) for d in found["distance"]],
         t("plan_used"): found["n_indicators"],
-        t("plan_differs"): found["differs_most"].map(
-            lambda v: ", ".join(v) if isinstance(v, list | tuple) else str(v)),
+        t("plan_differs"): found["differs"].map(lambda pairs: ", ".join(
+            f"{INDICATORS[i].label(lg)} ({signed(gap, lg, 2)})" for i, gap in pairs)),
     }), hide_index=True, width="stretch")
+    widgets.source_note(SOURCES)
 
 
 EXPORT_COLUMNS = {  # comparison column → (German, English) header
@@ -220,11 +226,11 @@ def exports(key: tuple, table: pd.DataFrame, spec: dict) -> None:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _files(key: tuple, _table: pd.DataFrame) -> tuple[bytes, bytes]:
     settings = geodata.load_settings()
-    sources = [loaders.info(i, settings) for i in ("stadtbereiche", "bevoelkerung")]
+    sources = [loaders.info(i, settings) for i in SOURCES]
     geo = data.load(loaders.districts)
     codes = list(key[0])
     return (report.selection_csv(_export_table(_table), sources, key[3]),
-            report.selection_geojson(geo[geo.code.isin(codes)], _table, sources))
+            report.selection_geojson(geo[geo.code.isin(codes)], _table, sources, key[3]))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -6,19 +6,22 @@ layers/, so these stay small.
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
 import geodata
 from figures import charts, profile
 from geodata import loaders
-from geodata.climate import linear_trend
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.sea import storm_surge_classes
-from text import escape_markdown, number, signed
+from text import data_date, escape_markdown, number, signed
 
 from . import data, state, widgets
-from .i18n import lang, t
+from .i18n import day, lang, t
+
+log = logging.getLogger(__name__)
 
 MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
              "September", "Oktober", "November", "Dezember")
@@ -36,40 +39,54 @@ def _month(year: int, month: int) -> str:
 
 def sea_level() -> None:
     sea = data.load(loaders.sea_level)
-    if sea is None:
+    figures = data.load(loaders.sea_level_figures)
+    if sea is None or figures is None:
         return
-    trend = linear_trend(sea["decimal_year"], sea["msl_mm"])
+    lg = lang()
+    whole, recent = figures.whole, figures.recent
     st.markdown(f"**{t('sea_level')}**")
-    st.altair_chart(charts.sea_level_chart(sea, lang()), width="stretch")
-    rise_cm = trend.slope_per_year * (trend.end - trend.start) / 10
-    st.write(t("sea_level_summary", slope=number(trend.slope_per_year, lang(), 1),
-               start=int(trend.start), end=int(trend.end), rise=number(rise_cm, lang(), 0)))
+    cols = st.columns(2)
+    cols[0].metric(t("sea_trend_whole", start=int(whole.start)),
+                   f"{signed(whole.slope_per_year, lg, 1)} mm")
+    cols[1].metric(t("sea_trend_recent", since=figures.since),
+                   f"{signed(recent.slope_per_year, lg, 1)} mm")
+    st.altair_chart(charts.sea_level_chart(sea, lg), width="stretch")
+    rise_cm = whole.slope_per_year * (whole.end - whole.start) / 10
+    st.write(t("sea_level_summary", start=int(whole.start), slope=number(whole.slope_per_year,
+               lg, 1), rise=number(rise_cm, lg, 0), since=figures.since,
+               slope_recent=number(recent.slope_per_year, lg, 1),
+               period=data_date({"kind": "months", "start": figures.first_month,
+                                 "end": figures.last_month}, lg)))
+    widgets.source_note(["meeresspiegel_warnemuende"])
 
 
 def storm_surges() -> None:
     classes = storm_surge_classes()
-    de = lang() != "en"
+    lg = lang()
     table = pd.DataFrame({
-        t("surge_class"): classes["class_de" if de else "class_en"],
+        t("surge_class"): classes["class_en" if lg == "en" else "class_de"],
         t("surge_height"): [
-            f"{number(lo, lang(), 2)} – {number(hi, lang(), 2)} m" if hi == hi
-            else f"> {number(lo, lang(), 2)} m"
+            f"{number(lo, lg, 2)} – {number(hi, lg, 2)} m" if hi == hi
+            else f"> {number(lo, lg, 2)} m"
             for lo, hi in zip(classes["lower_m"], classes["upper_m"], strict=True)],
     })
     st.markdown(f"**{t('storm_surges')}**")
     st.dataframe(table, hide_index=True)
+    widgets.source_note([classes.attrs["source"]])
 
 
 @st.cache_data(ttl=120, show_spinner=False)
 def _level(api: str) -> tuple[object | None, str | None]:
-    """The reading or the reason it failed, shared for two minutes by all sessions: an
-    unreachable host must not cost every rerun its timeouts. Keyed by the API base."""
+    """The reading, or the kind of failure (the English reason goes to the log), shared
+    for two minutes by all sessions: an unreachable host must not cost every rerun its
+    timeouts. Keyed by the API base."""
     from geodata import pegelonline
 
     try:
         return pegelonline.current_level(settings=geodata.load_settings()), None
     except geodata.GeodataError as exc:
-        return None, exc.reason
+        log.info("PEGELONLINE: %s", exc)
+        return None, exc.kind
 
 
 def gauge() -> None:
@@ -77,9 +94,10 @@ def gauge() -> None:
     st.markdown(f"**{t('gauge_title')}**")
     from geodata import pegelonline
 
-    level, reason = _level(pegelonline.api_base(geodata.load_settings()))
+    level, kind = _level(pegelonline.api_base(geodata.load_settings()))
     if level is None:
-        st.info(t("gauge_unreachable", reason=escape_markdown(reason)), icon="📡")
+        st.info(t("gauge_unreadable" if kind in ("format", "validation")
+                  else "gauge_unreachable"), icon="📡")
         return
     surge = level.surge_class
     cols = st.columns(3)
@@ -87,7 +105,7 @@ def gauge() -> None:
     cols[1].metric(t("gauge_vs_mw"), f"{signed(level.above_mw_cm, lang())} cm")
     cols[2].metric(t("gauge_class"), (surge[1] if lang() == "en" else surge[0]) if surge
                    else t("gauge_no_surge"))
-    stamp = level.timestamp.strftime("%d.%m.%Y %H:%M")
+    stamp = level.timestamp.strftime(t("gauge_stamp"))
     st.caption(t("gauge_caption", stamp=stamp) + (f" {t('gauge_cached')}"
                                                    if level.from_cache else ""))
 
@@ -95,12 +113,37 @@ def gauge() -> None:
 # --- Grünes Rostock --------------------------------------------------------------------------
 
 
+def warming() -> None:
+    """The figures people quote: warming per decade, today's normal against the first 30
+    years measured, the warmest year (computed by ``geodata.climate.warming``)."""
+    w = data.load(loaders.warming_figures)
+    if w is None:
+        return
+    lg = lang()
+    st.markdown(f"**{t('warming_title')}**")
+    cols = st.columns(3)
+    cols[0].metric(t("warming_trend", first=w.first_year, last=w.last_year),
+                   f"{signed(w.per_decade, lg, 2)} °C")
+    cols[1].metric(t("warming_recent", a=w.recent[0], b=w.recent[1]),
+                   f"{number(w.recent_mean, lg, 1)} °C",
+                   delta=t("warming_vs_early", diff=signed(w.difference, lg, 1), a=w.early[0],
+                           b=w.early[1], early=number(w.early_mean, lg, 1)),
+                   delta_color="off", delta_arrow="off")
+    cols[2].metric(t("warming_warmest"), str(w.warmest_year),
+                   delta=t("warming_warmest_value", value=number(w.warmest_value, lg, 2)),
+                   delta_color="off", delta_arrow="off")
+    st.caption(t("warming_note", first=w.first_year, last=w.last_year))
+
+
 def climate() -> None:
     mv = data.load(loaders.climate_mv)
+    lg = lang()
     if mv is not None:
+        warming()
         st.markdown(f"**{t('stripes')}**")
-        st.altair_chart(charts.warming_stripes(mv, lang()), width="stretch")
-        st.altair_chart(charts.anomaly_chart(mv, lang()), width="stretch")
+        st.altair_chart(charts.warming_stripes(mv, lg), width="stretch")
+        st.altair_chart(charts.anomaly_chart(mv, lg), width="stretch")
+        widgets.source_note(["klima_mv"])
     monthly = data.load(loaders.climate_warnemuende)
     if monthly is None:
         return
@@ -108,13 +151,14 @@ def climate() -> None:
     hottest = monthly.loc[monthly["t_mean_c"].idxmax()]
     peak = monthly.loc[monthly["t_abs_max_c"].idxmax()]
     st.write(t("hottest_month", month=_month(int(hottest.year), int(hottest.month)),
-               mean=number(hottest.t_mean_c, lang(), 1),
+               mean=number(hottest.t_mean_c, lg, 1),
                peak_month=_month(int(peak.year), int(peak.month)),
-               peak=number(peak.t_abs_max_c, lang(), 1)))
-    st.altair_chart(charts.warnemuende_monthly_chart(monthly, "t_mean_c", lang()),
+               peak=number(peak.t_abs_max_c, lg, 1)))
+    st.altair_chart(charts.warnemuende_monthly_chart(monthly, "t_mean_c", lg),
                     width="stretch")
     st.markdown(f"**{t('summer_days')}**")
-    st.altair_chart(charts.summer_days_chart(monthly, lang()), width="stretch")
+    st.altair_chart(charts.summer_days_chart(monthly, lg), width="stretch")
+    widgets.source_note(["klima_warnemuende"])
 
 
 def hotspots(codes: tuple[str, ...], year: int | None) -> None:
@@ -131,6 +175,7 @@ def hotspots(codes: tuple[str, ...], year: int | None) -> None:
         t("heat_index"): named["value"].map(lambda v: number(v, lang())),
         t("rank_of_21"): named["rank"],
     }), hide_index=True)
+    widgets.source_note(heat.spec.cited)
 
 
 # --- Urbane Datenplattform ------------------------------------------------------------------
@@ -143,7 +188,8 @@ def catalogue() -> None:
     status = data.catalogue_status()
     st.dataframe(
         status.drop(columns=["id", "available"]).rename(columns={
-            "title": t("col_title"), "stand": t("col_stand"), "rows": t("col_rows"),
+            "title": t("col_title"), "data_date": t("col_data_date"),
+            "retrieved": t("col_retrieved"), "rows": t("col_rows"),
             "licence": t("col_licence"), "source": t("col_source"),
             "last_error": t("col_error"), "publisher": t("col_publisher")}),
         hide_index=True, width="stretch")
@@ -181,6 +227,7 @@ def resilience() -> None:
     # scrolls inside its box (ui.a11y.CSS) instead of being squeezed and cut.
     st.altair_chart(charts.resilience_heatmap(ind, year, RESILIENCE, lang(), names=names),
                     width="content")
+    widgets.source_note(["bevoelkerung", "stadtbereiche"])
 
 
 # --- Rostock App -----------------------------------------------------------------------------
@@ -188,34 +235,46 @@ def resilience() -> None:
 POI_DATASETS = ("haltestellen", "spielplaetze", "toiletten", "trinkwasserspender")
 
 
+def find_place(clicked: str | None, chosen: str | None = None) -> str | None:
+    """Where a visitor says which district is theirs: the district list, a click on the map
+    or (``chosen``) the district of a search result above it."""
+    st.markdown(f"**{t('find_place')}**")
+    return widgets.district_picker(clicked, chosen)
+
+
 def my_district(code: str | None) -> None:
-    """A district in plain words, and what is near when the point data can be reached."""
-    if not code:
-        st.info(t("pick_district"))
-        return
+    """A district in plain words (the city as a whole until one is chosen), its profile,
+    and what is near when the online point data can be reached. Works offline."""
     ind = data.load(loaders.indicators)
     city = data.load(loaders.city_reference)
     districts = data.load(loaders.districts)
     if ind is None or city is None or districts is None:
         return
-    year = int(ind[ind.indicator == "einwohner"].year.max())
     lg = lang()
+    if not code:
+        total = widgets.city_total()
+        if total is not None:
+            year, residents, area = total
+            st.markdown(t("city_words", pop=number(residents, lg), area=number(area, lg, 1),
+                          day=day(f"{year}-12-31", lg)))
+            widgets.source_note(["bevoelkerung", "stadtbereiche"])
+        return
+    year = int(ind[ind.indicator == "einwohner"].year.max())
     name = districts.set_index("code").loc[code, "name"]
     st.markdown(profile.district_words(ind, city, districts, code, lg, escape_markdown(name)))
     widgets.district_profile(code, year)
-    st.markdown(f"**{t('nearby')}**")
-    counts, missing = [], []
+    counts, reached = [], []
     for dataset_id in POI_DATASETS:
         pts = data.points(dataset_id)
-        if pts is None:
-            missing.append(geodata.get(dataset_id).title(lg))
+        if pts is None:  # the map's sentence has named what needs the internet
             continue
         inside = int(pts.within(districts.set_index("code").loc[[code]].union_all()).sum())
         counts.append(f"- {geodata.get(dataset_id).title(lg)}: {number(inside, lg)}")
+        reached.append(dataset_id)
     if counts:
+        st.markdown(f"**{t('nearby')}**")
         st.markdown("\n".join(counts))
-    if missing:
-        st.info(t("nearby_unreachable", names=escape_markdown(", ".join(missing))), icon="📡")
+        widgets.source_note(reached)
 
 
 # --- Digitale Begegnungszentren --------------------------------------------------------------
@@ -235,9 +294,10 @@ def centres(year: int | None = None) -> None:
     rows = []
     for p in places.itertuples():
         code = getattr(p, "district", None)
+        address = getattr(p, "address", None)
         rows.append({
-            t("centre"): p.name,
-            t("address"): getattr(p, "address", None) or "–",
+            t("centre"): p.name_en if lg == "en" else p.name,
+            t("address"): address if isinstance(address, str) and address else "–",
             t("district"): names.get(code, "–"),
             INDICATORS["anteil_65_plus"].label(lg) + " (%)":
                 number(v["anteil_65_plus"].get(code), lg, 1) if "anteil_65_plus" in v else "–",
@@ -249,22 +309,31 @@ def centres(year: int | None = None) -> None:
     without = sorted(set(names.index) - {getattr(p, "district", None) for p in places.itertuples()})
     st.caption(t("centres_without",
                  names=escape_markdown(", ".join(names[c] for c in without))))
+    widgets.source_note(["orte", "bevoelkerung", "stadtbereiche"])
 
 
 # --- Quartiersbaukasten ----------------------------------------------------------------------
 
 
+# The weights a slider offers: 0 to 1 in steps of 0.05 (a shared link with another value
+# falls back to the default).
+WEIGHT_STEPS = tuple(round(i * 0.05, 2) for i in range(21))
+
+
 def need_weights() -> tuple[tuple[str, float], ...]:
-    """Sliders for the index weights, bound to the URL (``w_<component>``)."""
+    """Sliders for the index weights, bound to the URL (``w_<component>``), their numbers
+    written the page's way (a plain st.slider prints 0.40 on a German page too)."""
     from geodata import need_index
 
     st.markdown(f"**{t('weights')}**")
     cols = st.columns(len(need_index.COMPONENTS))
     weights = []
+    lg = lang()
     for col, comp in zip(cols, need_index.COMPONENTS, strict=True):
-        key = state.bind("wt_" + comp.id, float, lambda x: 0 <= x <= 1, comp.weight)
+        key = state.bind("wt_" + comp.id, float, lambda x: x in WEIGHT_STEPS, comp.weight)
         with col:
-            value = st.slider(comp.label(lang()), 0.0, 1.0, step=0.05, key=key)
+            value = st.select_slider(comp.label(lg), WEIGHT_STEPS, key=key,
+                                     format_func=lambda x: number(x, lg, 2))
         weights.append((comp.id, float(value)))
         state.publish(**{"wt_" + comp.id: None if value == comp.weight else value})
     return tuple(weights)
@@ -289,3 +358,4 @@ def need_ranking(weights: tuple[tuple[str, float], ...]) -> None:
         t("rank"): top["rank"], t("district"): top["code"].map(names),
         t("need_index"): top["index"].map(lambda x: number(x, lang(), 0)),
     }), hide_index=True)
+    widgets.source_note(["bevoelkerung", "stadtbereiche"])

@@ -12,13 +12,15 @@ from figures import charts, profile
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
+from geodata.indicators import OFFICIAL_POPULATION, REGISTER_REPORT
 from layers import registry
+from layers.basemap import TileSource
 from layers.build import LayerData
 from layers.classify import SCHEMES
 from layers.deck import MapView
 from layers.leaflet import folium_map
 from layers.spec import Query
-from text import escape_markdown, escape_text
+from text import escape_markdown, escape_text, number
 
 from . import data, state
 from .i18n import day, lang, t
@@ -85,9 +87,11 @@ def legend(layer: LayerData, compact: bool = False) -> None:
         f'<li><span class="swatch" style="background:{escape_text(color)}"></span>'
         f"{escape_text(label)}</li>" for color, label in entries)
     heading = "" if compact and len(entries) == 1 else f"<strong>{title}</strong>"
+    note = layer.spec.legend_note(layer.query.lang)
+    note_html = f'<p class="legend-note">{escape_text(note)}</p>' if note else ""
     st.markdown(
         f'<div class="legend" role="group" aria-label="{t("legend")}: {title}">'
-        f"{heading}<ul>{items}</ul></div>",
+        f"{heading}<ul>{items}</ul>{note_html}</div>",
         unsafe_allow_html=True)
 
 
@@ -112,6 +116,7 @@ LEGEND_CSS = """
 .legend ul {list-style: none; padding: 0; margin: .2rem 0 .6rem 0;}
 .legend li {display: flex; align-items: center; gap: .5rem; font-size: .95rem;}
 .legend .swatch {width: 1.4rem; height: 1rem; border: 1px solid #666; display: inline-block;}
+.legend .legend-note {font-size: .9rem; margin: 0 0 .6rem 0;}
 </style>
 """
 
@@ -134,30 +139,18 @@ def shared_camera() -> MapView | None:
     return state.url_value("at", MapView.parse, lambda _v: True, None)
 
 
-def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
-             view: str = "webgl", extruded: bool = False,
-             camera: MapView | None = None) -> str | None:
-    """Draw the map; returns the district code the user clicked, if any.
-
-    A full-size map looks where ``camera`` or a shared link (``?at=``) says; small multiples
-    always show the whole city."""
-    st.markdown(LEGEND_CSS, unsafe_allow_html=True)
-    small = height < 400
-    camera = camera or (None if small else shared_camera())
+def _code_of(value: object, view: str) -> str | None:
+    """The district code in a map's selection (pydeck) or last drawing (Leaflet)."""
+    if not value:
+        return None
     if view == "leaflet":
-        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
-            if camera else {}
-        out = st_folium(folium_map(layers, lang=lang(), **where), key=f"{key}_leaflet",
-                        height=height, use_container_width=True,
-                        returned_objects=["last_active_drawing"])
-        feature = (out or {}).get("last_active_drawing") or {}
+        feature = (value.get("last_active_drawing") if isinstance(value, dict) else None) or {}
         code = (feature.get("properties") or {}).get("code")
         return str(code) if code else None
-    chart = data.deck_for(layers, data.basemap_url(), extruded, small=small, view=camera)
-    event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
-                            selection_mode="single-object")
-    objects = (event.selection or {}).get("objects", {}) if event else {}
-    for picked in objects.values():
+    selection = getattr(value, "selection", None)
+    if selection is None and isinstance(value, dict):
+        selection = value.get("selection")
+    for picked in ((selection or {}).get("objects") or {}).values():
         for obj in picked:
             props = obj.get("properties", obj) if isinstance(obj, dict) else {}
             if props.get("code"):
@@ -165,18 +158,75 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
     return None
 
 
+def clicked_code(key: str = "map", view: str = "webgl") -> str | None:
+    """The district last clicked on the map of this key, read before the map is drawn (so
+    the page can mark it on the same run)."""
+    return _code_of(st.session_state.get(f"{key}_leaflet" if view == "leaflet" else key), view)
+
+
+def streets_shown() -> TileSource | None:
+    """The street map the full-size maps draw on (None: none, or switched off)."""
+    return None if state.get("streets") is False else data.street_tiles()
+
+
+def street_toggle() -> bool:
+    """The street map under the districts, on unless switched off (offered only where one
+    is configured or built)."""
+    if data.street_tiles() is None:
+        return False
+    value = st.toggle(t("street_map"), key=state.bind("streets", lambda v: v == "1",
+                                                      lambda _v: True, True),
+                      help=t("street_map_help"))
+    state.publish(streets=None if value else "0")
+    return bool(value)
+
+
+def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
+             view: str = "webgl", extruded: bool = False,
+             camera: MapView | None = None) -> str | None:
+    """Draw the map with the names of what it shows, on the street map when there is one;
+    returns the district code the user clicked, if any.
+
+    A full-size map looks where ``camera`` or a shared link (``?at=``) says; small multiples
+    always show the whole city, without names."""
+    st.markdown(LEGEND_CSS, unsafe_allow_html=True)
+    small = height < 400
+    camera = camera or (None if small else shared_camera())
+    drawn = list(layers) if small else [*layers, *data.names_for(layers)]
+    streets = None if small else streets_shown()
+    lg = lang()
+    if view == "leaflet":
+        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
+            if camera else {}
+        out = st_folium(folium_map(drawn, lang=lg, tiles=streets, **where),
+                        key=f"{key}_leaflet", height=height, use_container_width=True,
+                        returned_objects=["last_active_drawing"])
+        return _code_of(out, view)
+    chart = data.deck_for(drawn, data.basemap_url(streets), extruded, small=small, view=camera,
+                          on_streets=streets is not None)
+    event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
+                            selection_mode="single-object")
+    if streets is not None:
+        st.caption(t("street_credit", credit=escape_markdown(streets.attribution(lg))))
+    return _code_of(event, view)
+
+
 def layer_panel(layer: LayerData) -> None:
     """Legend, one-sentence summary and the table: nothing only visible as colour."""
     legend(layer)
     st.write(escape_markdown(layer.summary()))
     formula = layer.spec.formula(lang())
-    if formula:
+    if formula:  # a derived index: what it is, then how it is made
+        st.caption(layer.spec.description(lang()))
         st.caption(f"{t('formula')}: {formula}")
     with st.expander(f"{t('table')}: {layer.title}", expanded=layer.spec.kind == "choropleth"):
         st.dataframe(layer.table(), hide_index=True, width="stretch")
+    source_note(layer.spec.cited)
 
 
-def district_picker(clicked: str | None) -> str | None:
+def district_picker(clicked: str | None, chosen: str | None = None) -> str | None:
+    """The district picker; a new click on the map or a newly ``chosen`` search result
+    selects its district (the map's selection stays while the picker moves on)."""
     districts = data.load(loaders.districts)
     if districts is None:
         return None
@@ -186,11 +236,16 @@ def district_picker(clicked: str | None) -> str | None:
     if clicked and clicked != st.session_state.get("_last_click"):
         st.session_state[key] = clicked
     st.session_state["_last_click"] = clicked
+    if chosen in codes:
+        st.session_state[key] = chosen
     none = t("district_none")
     code = st.selectbox(t("district"), codes, key=key,
                         format_func=lambda c: names.get(c, none))
     state.publish(district=code or None)
     return code or None
+
+
+PROFILE_ANCHOR = "profil"  # a search result links here (far below the map on a phone)
 
 
 def district_profile(code: str, year: int | None = None) -> None:
@@ -202,7 +257,7 @@ def district_profile(code: str, year: int | None = None) -> None:
     if ind is None or city is None or districts is None:
         return
     name = districts.set_index("code").loc[code, "name"]
-    st.header(t("profile_title", name=escape_markdown(name)))
+    st.header(t("profile_title", name=escape_markdown(name)), anchor=PROFILE_ANCHOR)
     year = profile.profile_year(ind, code, year)
     st.caption(t("profile_intro", year=year))
     cols = st.columns(4)
@@ -218,22 +273,63 @@ def district_profile(code: str, year: int | None = None) -> None:
     st.altair_chart(charts.population_trend_chart(profile.population(ind, code), name, lg),
                     width="stretch")
     st.write(profile.change_text(ind, code, lg))
+    source_note(["bevoelkerung", "stadtbereiche"])
+
+
+def source_note(dataset_ids: Sequence[str]) -> None:
+    """The source line(s) right under a chart, table or layer: licence, the data's own date
+    and the retrieval day of each catalogue entry it shows."""
+    lines = data.source_lines(dataset_ids, lang())
+    if lines:
+        label = t("source_one") if len(lines) == 1 else t("source_many")
+        st.caption(label + " " + "  \n".join(
+            escape_markdown(line) for line in lines))
+
+
+def city_total() -> tuple[int, float, float] | None:
+    """(year, residents, area km²) of the whole city: the sum of the district register
+    figures of the latest year and the area of the district polygons; None without data."""
+    city = data.load(loaders.city_reference)
+    years = data.load(loaders.indicator_years)
+    area = data.load(loaders.city_area_km2)
+    if city is None or years is None or area is None or not years.get("einwohner"):
+        return None
+    year = years["einwohner"][-1]
+    return year, float(city[("einwohner", year)]), float(area)
+
+
+def city_figures() -> None:
+    """Rostock in three figures, what the total is, and — the one place the app says so —
+    why it differs from the official figure."""
+    total = city_total()
+    if total is None:
+        return
+    year, residents, area = total
+    lg = lang()
+    stichtag = day(f"{year}-12-31", lg)
+    st.markdown(f"**{t('city_title')}**")
+    cols = st.columns(3)
+    cols[0].metric(t("city_districts"), number(len(geodata.DISTRICT_CODES), lg))
+    cols[1].metric(t("city_area"), f"{number(area, lg, 1)} km²")
+    cols[2].metric(t("city_residents"), number(residents, lg),
+                   help=t("city_residents_help", day=stichtag))
+    note = t("city_what", day=stichtag)
+    official = OFFICIAL_POPULATION.get(year)
+    if official is not None:
+        note += " " + t("city_why", official=number(official.value, lg),
+                        publisher=official.publisher_en if lg == "en" else official.publisher_de,
+                        url=official.reported_in, diff=number(residents - official.value, lg),
+                        register_url=REGISTER_REPORT)
+    st.caption(note)
+    source_note(["bevoelkerung", "stadtbereiche"])
 
 
 def sources_footer(dataset_ids: Sequence[str]) -> None:
-    """Source, licence and Stand of every dataset shown on the page."""
+    """Every source of the page once more, at its foot."""
     st.divider()
     st.markdown(f"**{t('sources')}**")
-    lg = lang()
-    lines = []
-    for dataset_id in dict.fromkeys(dataset_ids):
-        info = loaders.info(dataset_id, geodata.load_settings())
-        title = info["title_en"] if lg == "en" else info["title_de"]
-        lines.append("- " + t("source_line", title=escape_markdown(title),
-                                publisher=escape_markdown(info["publisher"]),
-                                licence=escape_markdown(info["licence"]),
-                                stand=escape_markdown(day(info["stand"]) or t("stand_unknown"))))
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join("- " + escape_markdown(line)
+                          for line in data.source_lines(dataset_ids, lang())))
 
 
 def query(indicator: str = "einwohner", year: int | None = None) -> Query:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..catalogue import Dataset, Part
 from ..errors import ValidationError
-from . import geojson, tables
+from . import addresses, geojson, tables
 
 Parser = Callable[[Dataset, list[tuple[Part, Path]]], pd.DataFrame]
 
@@ -38,4 +38,5 @@ PARSERS: dict[str, Parser] = {
     "dwd_regional": tables.parse_dwd_regional,
     "psmsl": tables.parse_psmsl,
     "climat": _climat,
+    "address_list": addresses.parse,
 }

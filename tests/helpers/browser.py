@@ -48,14 +48,17 @@ class App:
     url: str
     store: Path
     process: subprocess.Popen = field(repr=False)
+    log: Path | None = None
 
 
-def start_app(store: Path) -> App:
+def start_app(store: Path, extra_env: dict[str, str] | None = None) -> App:
     port = free_port()
     # Profiles are built by the tests that need them (once per session), not by every server.
-    env = {**os.environ, "GEODATA_DIR": str(store), "DASHBOARD_PROFILES_AUTOBUILD": "0"}
+    env = {**os.environ, "GEODATA_DIR": str(store), "DASHBOARD_PROFILES_AUTOBUILD": "0",
+           **(extra_env or {})}
     env.pop("GEODATA_MIRROR", None)
-    log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
+    log_path = ARTIFACTS / f"streamlit-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -66,13 +69,13 @@ def start_app(store: Path) -> App:
     except RuntimeError:
         proc.kill()
         raise
-    return App(url, store, proc)
+    return App(url, store, proc, log_path)
 
 
-def serve(store: Path) -> Iterator[App]:
+def serve(store: Path, extra_env: dict[str, str] | None = None) -> Iterator[App]:
     """One app server for a test module (every browser module's ``app`` fixture)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    running = start_app(store)
+    running = start_app(store, extra_env)
     yield running
     running.process.terminate()
     running.process.wait(10)

@@ -108,12 +108,13 @@ class MirrorServer:
                     return
                 self._record(200)
                 self.send_response(200)
+                headers = {"ETag": etag, "Last-Modified": last_modified}
                 if fault and not fault.length:
                     self.close_connection = True
                 else:
-                    self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", last_modified)
+                    headers["Content-Length"] = str(len(body))
+                for k, v in (headers | (fault.headers if fault else {})).items():
+                    self.send_header(k, v)  # a fault's headers replace the real ones
                 self.end_headers()
                 if fault and fault.cut_after is not None:
                     self.wfile.write(body[: fault.cut_after])

@@ -205,6 +205,7 @@ class Nginx:
     folder: Path
     port: int = 0
     profiles: Path | None = None  # the district profiles' root (``profiles.build.root_dir``)
+    tile_origin: str = ""  # the street map's tile server the CSP allows
     process: subprocess.Popen | None = None
 
     @property
@@ -224,6 +225,7 @@ class Nginx:
             "STREAMLIT_UPSTREAMS": servers,
             "ACCESS_LOG": str(self.access_log),
             "PROFILES_ROOT": str(self.profiles or self.folder / "no-profiles"),
+            "TILE_ORIGIN": self.tile_origin,
         })
         site = self.folder / "site.conf"
         site.write_text(rendered)

@@ -1,0 +1,234 @@
+"""Names on the map and the street map under it: placement without overlap, escaping, the
+offline tile pack, the configured tile server and its one allowed address."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app import settings as app_settings
+from geodata.errors import ValidationError
+from geodata.osm import read_extract
+from layers import labels, tilepack
+from layers.basemap import TileSource, style
+from layers.build import build
+from layers.deck import ROSTOCK_VIEW, deck
+from layers.leaflet import folium_map, map_html
+from layers.spec import Query
+from tests.helpers.app import run_app
+from tests.helpers.mirror import fast_settings, needs_mirror, renamed_store
+from tests.helpers.osm import write_extract
+
+URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _names(store: Path, lang: str = "de") -> list:
+    q = Query(lang=lang)
+    settings = fast_settings(store, None)
+    return [build("indikator", q, settings), build("namen_stadtbereiche", q, settings)]
+
+
+def _text_rows(spec: dict) -> list[dict]:
+    return next(layer["data"] for layer in spec["layers"] if layer["@@type"] == "TextLayer")
+
+
+@needs_mirror
+def test_deck_names_every_district_that_has_room_and_none_overlap(good_store: Path) -> None:
+    spec = json.loads(deck(_names(good_store), "/s.json").to_json())
+    rows = _text_rows(spec)
+    names = [r["name"] for r in rows]
+    # The districts most people live in keep their names at the city view.
+    assert {"Stadtmitte", "Kröpeliner-Tor-Vorstadt", "Lütten Klein", "Warnemünde"} <= set(names)
+    zoom = ROSTOCK_VIEW.zoom
+    boxes = [labels.box(*r["position"], r["name"], r["size"], zoom) for r in rows]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not labels._overlap(a, b), (a, b)
+    # Closer in, more of them have room; the halo and the browser's own fonts draw them.
+    closer = json.loads(deck(_names(good_store), "/s.json",
+                             view=ROSTOCK_VIEW.__class__(longitude=12.12, latitude=54.12,
+                                                         zoom=12.5)).to_json())
+    assert len(_text_rows(closer)) > len(rows)
+    layer = next(x for x in spec["layers"] if x["@@type"] == "TextLayer")
+    assert layer["characterSet"] == "auto" and layer["outlineWidth"] > 0
+    assert "http" not in layer["fontFamily"]
+
+
+def test_min_zoom_is_the_first_zoom_with_room() -> None:
+    lon, lat = [12.10, 12.101, 12.3], [54.10, 54.10, 54.2]
+    names, sizes = ["Groß Klein", "Lütten Klein", "Rostock-Heide"], [14, 14, 14]
+    zooms = labels.min_zooms(lon, lat, names, sizes)
+    assert zooms[0] == labels.MIN_ZOOM and zooms[2] == labels.MIN_ZOOM
+    z = zooms[1]
+    assert labels.MIN_ZOOM < z <= labels.MAX_ZOOM
+    assert not labels._overlap(labels.box(lon[0], lat[0], names[0], 14, z),
+                               labels.box(lon[1], lat[1], names[1], 14, z))
+    assert labels._overlap(labels.box(lon[0], lat[0], names[0], 14, z - 1),
+                           labels.box(lon[1], lat[1], names[1], 14, z - 1))
+
+
+@needs_mirror
+def test_leaflet_names_are_escaped_markers_shown_from_their_zoom(
+        tmp_path: Path, good_store: Path) -> None:
+    evil = "<img src=x onerror=alert(1)>`${alert(2)}`"
+    store = renamed_store(tmp_path / "data", good_store, {"N": evil})
+    html = map_html(folium_map(_names(store)))
+    assert "<img src=x" not in html and "onerror=alert(1)>" not in html
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html  # escaped, then JSON-safe
+    assert html.count('"\\u003cspan class=\\"stadtbereich hro-min-') == 21  # one per district
+    assert "L.divIcon(" in html and "marker-icon" not in html
+    assert "data-zoom" in html and ".hro-min-" in html
+    assert not URL.search(html.replace("http://www.w3.org", ""))
+
+
+@needs_mirror
+def test_deck_data_cannot_turn_a_name_into_code(tmp_path: Path, good_store: Path) -> None:
+    """deck.gl's JSON converter reads strings beginning with "@@" as functions."""
+    store = renamed_store(tmp_path / "data", good_store, {"N": "@@=1+1", "A": "@@#GL.ONE"})
+    spec = json.loads(deck(_names(store), "/s.json").to_json())
+    strings = re.findall(r'"(@@[^"]*)"', json.dumps(spec["layers"]))
+    assert not [s for s in strings if "1+1" in s or "GL.ONE" in s], strings
+    choropleth = next(x for x in spec["layers"] if x["id"] == "indikator")
+    label = next(f["properties"]["label"] for f in choropleth["data"]
+                 if f["properties"]["code"] == "N")
+    assert label == "\u200b@@=1+1"
+
+
+# --- the street map ------------------------------------------------------------------------
+
+
+def test_the_style_puts_the_tiles_under_the_districts() -> None:
+    plain = style(None, None)
+    assert "streets" not in plain["sources"]
+    tiles = TileSource("http://127.0.0.1:9/{z}/{x}/{y}.png", "© Test", "© Test", max_zoom=16)
+    with_streets = style(None, None, tiles)
+    assert with_streets["sources"]["streets"]["tiles"] == [tiles.url]
+    assert with_streets["sources"]["streets"]["attribution"] == "© Test"
+    assert [layer["id"] for layer in with_streets["layers"]][:2] == ["land", "streets"]
+
+
+def test_the_street_map_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "dashboard.toml"
+    config.write_text('[basemap]\ntiles = ""\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    assert app_settings.street_map() is None
+    monkeypatch.setenv("DASHBOARD_BASEMAP_TILES", "https://tiles.example.org/{z}/{x}/{y}.png")
+    with pytest.raises(ValueError, match="attribution"):
+        app_settings.street_map()
+    monkeypatch.setenv("DASHBOARD_BASEMAP_ATTRIBUTION", "© Beispiel")
+    street = app_settings.street_map()
+    assert street and street.origin == "https://tiles.example.org"
+    assert street.attribution_en == "© Beispiel"
+    for broken in ("javascript:alert(1)//{z}{x}{y}", "https://tiles.example.org/a.png",
+                   "https://evil.example/{z}/{x}/{y}.png\"><script>"):
+        monkeypatch.setenv("DASHBOARD_BASEMAP_TILES", broken)
+        with pytest.raises(ValueError, match="tile address"):
+            app_settings.street_map()
+
+
+@needs_mirror
+def test_online_tiles_off_in_offline_mode_the_pack_on(monkeypatch: pytest.MonkeyPatch,
+                                                      app_env: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("DASHBOARD_BASEMAP_TILES", "https://tiles.example.org/{z}/{x}/{y}.png")
+    monkeypatch.setenv("DASHBOARD_BASEMAP_ATTRIBUTION", "© Beispiel")
+
+    def style_of(at) -> str:  # type: ignore[no-untyped-def]
+        return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["mapStyle"]
+
+    at = run_app()
+    assert "style-streets.json" in style_of(at)
+    assert any("Beispiel" in c.value for c in at.caption)  # the credit under the map
+    assert any(t.label == "Straßenkarte" for t in at.toggle)
+    monkeypatch.setenv("GEODATA_OFFLINE", "1")
+    at = run_app()
+    assert "style-streets.json" not in style_of(at)
+    assert not any(t.label == "Straßenkarte" for t in at.toggle)
+    at = run_app(streets="0")  # switched off by the visitor (and in the link)
+    assert "style-streets.json" not in style_of(at)
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_extract(tmp_path_factory.mktemp("osm") / "rostock-test.osm")
+
+
+SMALL_BOX = (12.10, 54.085, 12.15, 54.10)  # the test streets near the Stadthafen
+
+
+def test_the_extract_is_read_by_kind(extract: Path) -> None:
+    found = read_extract(extract)
+    counts = {kind: len(frame) for kind, frame in found.items()}
+    assert counts["minor"] == 6 and counts["major"] == 1 and counts["water"] == 1
+    assert counts["green"] == 1 and counts["rail"] == 1 and counts["building"] == 1
+    assert "Lange Str." in set(found["minor"]["name"])
+
+
+def test_a_broken_or_huge_extract_is_refused(tmp_path: Path, extract: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.osm"
+    bad.write_text("this is no OSM file")
+    with pytest.raises(ValidationError, match="cannot be read as OpenStreetMap data"):
+        read_extract(bad)
+    with pytest.raises(ValidationError, match="no OpenStreetMap extract"):
+        read_extract(tmp_path / "missing.osm.pbf")
+    monkeypatch.setattr("geodata.osm.MAX_BYTES", 100)
+    with pytest.raises(ValidationError, match="more than"):
+        read_extract(extract)
+
+
+def test_the_pack_draws_the_streets_and_replaces_a_pack_only_when_done(
+        tmp_path: Path, extract: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / tilepack.PACK_DIR
+    stats = tilepack.render(read_extract(extract), folder, (12, 15), SMALL_BOX, "test.osm")
+    assert stats.tiles == sum(
+        (x1 - x0 + 1) * (y1 - y0 + 1)
+        for x0, x1, y0, y1 in (tilepack.tile_range(SMALL_BOX, z) for z in range(12, 16)))
+    meta = json.loads((folder / tilepack.META).read_text())
+    assert meta["tiles"] == stats.tiles and meta["attribution_de"] == tilepack.CREDIT_DE
+    source = tilepack.pack_source(tmp_path)
+    assert source and source.url == "/app/static/tiles/{z}/{x}/{y}.png"
+    assert source.max_zoom == 15
+    # A road is drawn where Lange Straße runs (white over the light ground).
+    (tx, ty), (px, py) = _tile_pixel(12.1335, 54.09135, 15)
+    image = Image.open(folder / "15" / str(tx) / f"{ty}.png").convert("RGB")
+    r, g, b = image.getpixel((px, py))
+    assert min(r, g, b) > 240, (r, g, b)
+    # A build that fails half-way leaves the old pack as it was.
+    before = sorted(p.name for p in folder.rglob("*.png"))
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tilepack._Drawer, "tile", broken)
+    with pytest.raises(RuntimeError):
+        tilepack.render(read_extract(extract), folder, (12, 15), SMALL_BOX)
+    assert sorted(p.name for p in folder.rglob("*.png")) == before
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".tiles-")]
+
+
+def _tile_pixel(lon: float, lat: float, zoom: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    import math
+
+    n = 2 ** zoom * 256
+    s = math.sin(math.radians(lat))
+    px = (lon + 180) / 360 * n
+    py = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n
+    return (int(px // 256), int(py // 256)), (int(px % 256), int(py % 256))
+
+
+@needs_mirror
+def test_the_pack_command_adds_the_sea_osm_draws_only_as_a_coastline(
+        tmp_path: Path, extract: Path, good_store: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(good_store))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    out = tmp_path / "tiles"
+    assert tilepack.main([str(extract), "--zooms", "11-11", "--out", str(out)]) == 0
+    (tx, ty), (px, py) = _tile_pixel(12.06, 54.20, 11)  # the Baltic off Warnemünde
+    sea = Image.open(out / "11" / str(tx) / f"{ty}.png").convert("RGB").getpixel((px, py))
+    assert all(abs(a - b) <= 6 for a, b in zip(sea, (0xB3, 0xD4, 0xE6), strict=True)), sea
+    assert json.loads((out / tilepack.META).read_text())["source"] == extract.name
