@@ -108,6 +108,49 @@ def tile_pack(streets: gpd.GeoDataFrame, zooms: tuple[int, int]) -> str:
             f"tiles, {stats.bytes / 1e6:.1f} MB, built in {stats.seconds:.0f} s")
 
 
+def browser_search(gaz: Gazetteer, queries: list[tuple[str, str]]) -> list[str]:
+    """The district profiles' search (``profiles/static/search.js``) on the same names, in
+    Debian's Chromium: the index's size on the wire and the time per query in the page."""
+    import gzip
+    import json
+    import shutil
+
+    from geodata.search import compact
+
+    data = json.dumps(compact(gaz), ensure_ascii=False, separators=(",", ":")).encode()
+    lines = [f"profiles' search index: {len(data) / 1e3:,.0f} kB, "
+             f"{len(gzip.compress(data, 9)) / 1e3:,.0f} kB gzipped (fetched on first use)"]
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return [*lines, "in-browser search: no chromium here, not measured"]
+    from playwright.sync_api import sync_playwright
+
+    script = (ROOT / "profiles" / "static" / "search.js").read_text(encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        page = browser.new_page()
+        page.set_content("<!doctype html><title>bench</title>")
+        page.add_script_tag(content=script)
+        result = page.evaluate("""([index, queries]) => {
+            const times = [];
+            let first = 0;
+            for (const [q, wanted] of queries) {
+                const t0 = performance.now();
+                const hits = rostockSearch.search(index, q).hits;
+                times.push(performance.now() - t0);
+                first += hits.length && hits[0].name === wanted ? 1 : 0;
+            }
+            times.sort((a, b) => a - b);
+            return [times[Math.floor(times.length / 2)],
+                    times[Math.floor(0.95 * times.length) - 1], first];
+        }""", [json.loads(data), queries])
+        browser.close()
+    p50, p95, first = result
+    lines.append(f"in-browser search over {len(queries):,} queries: p50 {p50:.1f} ms, "
+                 f"p95 {p95:.1f} ms; {first / len(queries):.0%} put the wanted name first")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -143,6 +186,7 @@ def main() -> int:
     lines.append(f"search latency over {len(queries):,} queries: p50 {p50:.2f} ms, p95 "
                  f"{p95:.2f} ms, max {times[-1]:.2f} ms; {found / len(queries):.0%} found "
                  f"something, {first / len(queries):.0%} put the wanted name first")
+    lines.extend(browser_search(gaz, queries))
     if not args.no_tiles:
         first, _, last = args.zooms.partition("-")
         lines.append(tile_pack(streets, (int(first), int(last))))

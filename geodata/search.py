@@ -325,3 +325,22 @@ def _score(query: str, key: str, **kwargs: object) -> float:
     if q and k and (q != query or k != key):
         return min(full, fuzz.WRatio(q, k, **kwargs))
     return full
+
+
+def compact(gazetteer: Gazetteer) -> dict[str, object]:
+    """The gazetteer as plain lists for a search that runs in the browser (the static
+    district profiles): per entry its kind, name, folded key, district code, Ortsteil, the
+    further districts a street runs through, and its house numbers by the district each
+    lies in. No coordinates: a profile links to a district, it does not centre a map.
+
+    Names go out as they are; whoever shows them sets them as text."""
+    entries = []
+    for e in gazetteer.entries:
+        houses: dict[str, list[str]] = {}
+        for (number, letter), (_x, _y, code, _q, _approx) in sorted(e.houses.items()):
+            houses.setdefault(code or "", []).append(f"{number}{letter}")
+        entries.append([KINDS.index(e.kind), e.name, e.key, e.code or "", e.ortsteil or "",
+                        list(e.also), {c: " ".join(h) for c, h in houses.items()}])
+    return {"version": 1, "kinds": list(KINDS), "min_score": MIN_SCORE, "limit": LIMIT,
+            "has_streets": gazetteer.has_streets, "has_addresses": gazetteer.has_addresses,
+            "entries": entries}

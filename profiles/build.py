@@ -27,17 +27,22 @@ from figures import charts, profile
 from figures.report import chart_svg
 from geodata import loaders, planning
 from geodata.indicators import BY_ID
+from geodata.search import compact
 from layers import basemap
 from layers.assets import leaflet_source
 from layers.build import build as build_layer
 from layers.spec import Query
-from text import LANGS, day, escape_text, number, t
+from text import LANGS, escape_text, number, source_line, t
 
 from . import pages
 from .model import INDEX_INDICATORS, Site
 
 STATIC = Path(__file__).resolve().parent / "static"
-DATASETS = ("stadtbereiche", "bevoelkerung", "wasser")
+# What the pages show, and what their search finds besides (``geodata.loaders.gazetteer``).
+PAGE_DATASETS = ("stadtbereiche", "bevoelkerung", "wasser")
+SEARCH_DATASETS = tuple(i for i in (*loaders.gazetteer.datasets, *loaders.gazetteer.optional)
+                        if i not in PAGE_DATASETS)
+DATASETS = (*PAGE_DATASETS, *SEARCH_DATASETS)
 TEXT_SUFFIXES = (".html", ".css", ".js", ".json", ".svg")
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
                          "ß": "ss"})
@@ -112,7 +117,8 @@ def load(settings: geodata.Settings) -> Site:
         water=loaders.water(settings) if store.has("wasser") else None,
         year=int(pop.year.max()), first=int(pop.year.min()), names=names,
         slugs=slugs(names),
-        sources=[loaders.info(i, settings) for i in DATASETS if store.has(i)],
+        sources=[loaders.info(i, settings) for i in PAGE_DATASETS if store.has(i)],
+        search_sources=[loaders.info(i, settings) for i in SEARCH_DATASETS if store.has(i)],
         built=dt.date.today().isoformat(),
         base_url=base_url())
 
@@ -218,14 +224,18 @@ def district_page(site: Site, code: str, lang: str, neighbours: list[str]) -> st
                       first=site.first))
 
 
-def _sources(site: Site, lang: str) -> list[str]:
-    out = []
-    for info in site.sources:
-        stand = info.get("period") or day(info.get("stand"), lang) or t("stand_unknown", lang)
-        out.append(t("profiles.source", lang, title=info["title_en" if lang == "en"
-                                                          else "title_de"],
-                     publisher=info["publisher"], licence=info["licence"], stand=stand))
-    return out
+def _sources(site: Site, lang: str) -> str:
+    """The app's source lines (the data's own date beside the retrieval day): what the page
+    shows, then what its search uses besides."""
+    return pages.source_list([source_line(i, lang) for i in site.sources],
+                             [source_line(i, lang) for i in site.search_sources], lang)
+
+
+def search_index(settings: geodata.Settings) -> bytes:
+    """The search's names for the browser (``profiles/static/search.js``): one file for
+    both languages, fetched only when a visitor uses the field."""
+    data = compact(loaders.gazetteer(settings))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass
@@ -248,6 +258,8 @@ def build(settings: geodata.Settings | None = None, pdf: bool = True,
     _leaflet(out, site)
     _hashed(out, site, "profile.css", (STATIC / "profile.css").read_bytes())
     _hashed(out, site, "profile.js", (STATIC / "profile.js").read_bytes())
+    _hashed(out, site, "search.js", (STATIC / "search.js").read_bytes())
+    _hashed(out, site, "search.json", search_index(settings))
     for lang in LANGS:
         data = json.dumps(map_data(site, lang), ensure_ascii=False, separators=(",", ":"))
         _hashed(out, site, f"map-{lang}.json", data.encode("utf-8"))
@@ -258,7 +270,7 @@ def build(settings: geodata.Settings | None = None, pdf: bool = True,
         written.append(f"{lang}/index.html")
         for code in sorted(site.names):
             html = district_page(site, code, lang, planning.neighbours(site.districts, code))
-            html = html.replace("<!--SOURCES-->", pages.source_list(sources[lang]))
+            html = html.replace("<!--SOURCES-->", sources[lang])
             rel = f"{lang}/{site.slugs[code]}.html"
             _write(out, rel, html)
             written.append(rel)
@@ -298,6 +310,10 @@ def _precompress(out: Path) -> None:
 
 def _switch(root: Path, out: Path) -> None:
     link = root / "current"
+    if link.is_dir() and not link.is_symlink():
+        # A data folder copied without its links (cp -r) holds a plain folder here: it
+        # becomes the oldest build, so the switch can go on and pruning removes it.
+        link.rename(root / f"build-00000000-copied-{os.getpid()}")
     tmp = root / f".current-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(out.name)

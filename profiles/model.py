@@ -34,7 +34,8 @@ class Site:
     first: int
     names: dict[str, str]
     slugs: dict[str, str]
-    sources: list[dict[str, Any]]
+    sources: list[dict[str, Any]]  # ``loaders.info`` of what the pages show
+    search_sources: list[dict[str, Any]] = field(default_factory=list)  # … the search uses
     assets: dict[str, str] = field(default_factory=dict)  # logical name → hashed path
     built: str = ""
     base_url: str = ""  # the public address, when configured (absolute links for search)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from figures.profile import PROFILE_INDICATORS, KeyFigure
 from geodata.indicators import BY_ID
+from geodata.search import KINDS
 from text import LANGS, day, number, t
 from text import escape_text as esc
 
@@ -40,6 +41,7 @@ def _head(site: Site, lang: str, title: str, description: str, alternate: str) -
         f'<link rel="stylesheet" href="../{site.assets["profile.css"]}">'
         f'<script defer src="../{site.assets["leaflet/leaflet.js"]}"></script>'
         f'<script defer src="../{site.assets["profile.js"]}"></script>'
+        f'<script defer src="../{site.assets["search.js"]}"></script>'
         "</head><body>"
         f'<a class="skip" href="#main">{t("profiles.skip", lang)}</a>')
 
@@ -53,7 +55,35 @@ def _nav(site: Site, lang: str, app_href: str, alternate: str, app_text: str,
         f'<nav aria-label="{t("profiles.nav", lang)}">{home}'
         f'<a href="{app_href}">{app_text}</a>'
         f'<a href="../{other}/{alternate}" hreflang="{other}" lang="{other}">'
-        f'{t("profiles.other_lang", lang)}</a></nav></header>')
+        f'{t("profiles.other_lang", lang)}</a></nav>{_search(site, lang)}</header>')
+
+
+def _search(site: Site, lang: str) -> str:
+    """The search field. It runs in the page (``static/search.js``) and leads to a
+    district's profile; without JavaScript the form hands the text to the app (``?q=``)."""
+    config = {
+        "index": f"../{site.assets['search.json']}",
+        "districts": {c: {"name": n, "href": f"{site.slugs[c]}.html"}
+                      for c, n in site.names.items()},
+        "kinds": {k: t(f"search_kind_{k}", lang) for k in KINDS},
+        **{key: t(f"profiles.search_{key}", lang)
+           for key in ("found", "in_district", "in_ortsteil", "unavailable")},
+        "nothing": t("search_nothing", lang), "outside": t("search_outside", lang),
+        "also": t("search_also", lang), "no_house": t("search_no_house", lang),
+        "needs_lists": t("search_needs_lists", lang),
+    }
+    hidden = '<input type="hidden" name="lang" value="en">' if lang == "en" else ""
+    return (
+        '<form id="search" class="search" role="search" action="../../" method="get">'
+        f'<label for="q">{t("search_label", lang)}</label>'
+        '<span class="field"><input id="q" name="q" type="search" autocomplete="off" '
+        f'spellcheck="false" maxlength="200" placeholder="{esc(t("search_placeholder", lang))}" '
+        f'aria-describedby="search-status">{hidden}'
+        f'<button type="submit">{t("profiles.search_button", lang)}</button></span>'
+        '<p id="search-status" class="note" role="status" aria-live="polite"></p>'
+        f'<ul id="search-results" class="results" aria-label="{t("search_results", lang)}">'
+        "</ul></form>"
+        f'<script type="application/json" id="search-config">{json_for_html(config)}</script>')
 
 
 def _footer(site: Site, lang: str) -> str:
@@ -66,8 +96,15 @@ def _map_config(site: Site, lang: str, **extra: Any) -> str:
     return f'<script type="application/json" id="map-config">{json_for_html(config)}</script>'
 
 
-def source_list(lines: list[str]) -> str:
-    return "<ul class=\"sources\">" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"
+def source_list(lines: list[str], search: list[str], lang: str) -> str:
+    """The page's sources, then the search's (left out of print: a printout has no
+    search)."""
+    html = '<ul class="sources">' + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"
+    if search:
+        html += (f'<div class="screen"><p>{t("profiles.search_sources", lang)}</p>'
+                 '<ul class="sources">' + "".join(f"<li>{esc(x)}</li>" for x in search) +
+                 "</ul></div>")
+    return html
 
 
 def _table(caption: str, head: list[str], rows: list[list[str]], cls: str = "") -> str:
@@ -141,7 +178,7 @@ def district(*, site: Site, code: str, lang: str, name: str, lead: str,
         "</body></html>\n")
 
 
-def index(site: Site, lang: str, sources: list[str]) -> str:
+def index(site: Site, lang: str, sources: str) -> str:
     head = _head(site, lang, f'{t("profiles.index_title", lang)} · {t("profiles.site", lang)}',
                  t("profiles.index_description", lang, first=site.first), "index.html")
     nav = _nav(site, lang, "../../" + ("?lang=en" if lang == "en" else ""), "index.html",
@@ -174,7 +211,7 @@ def index(site: Site, lang: str, sources: list[str]) -> str:
         f'<section aria-labelledby="h-list"><h2 id="h-list">{t("profiles.list_h", lang)}</h2>'
         f'{table}</section>'
         f'<section aria-labelledby="h-src"><h2 id="h-src">{t("profiles.sources_h", lang)}'
-        f'</h2>{source_list(sources)}<p class="note">{t("profiles.map_credit", lang)}</p>'
+        f'</h2>{sources}<p class="note">{t("profiles.map_credit", lang)}</p>'
         "</section></main>" + _footer(site, lang) + _map_config(site, lang, code=None) +
         "</body></html>\n")
 

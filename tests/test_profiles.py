@@ -63,7 +63,7 @@ def test_42_pages_and_21_pdfs_one_or_two_a4_pages_each(site: Path) -> None:
         assert "A4" in info["Page size"] and info["Tagged"] == "yes", pdf.name
     text = pdf_text(site / "de" / "stadtmitte.pdf")
     assert "Stadtmitte" in text and "21.279" in text  # residents 2023
-    assert "Lizenz" in text and "Stand der Daten" in text  # sources on paper too
+    assert "Lizenz" in text and "Datenstand 31.12.2023" in text  # sources on paper too
 
 
 def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path) -> None:
@@ -90,7 +90,7 @@ def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path
     assert 'href="../../?district=N&amp;lang=en"' in en
     # each chart has its table twin, and the sources name licence and date
     assert de.count("<svg") == 2 and de.count("<details>") == 2
-    assert "Lizenz: CC0 1.0" in de and "Stand der Daten" in de
+    assert "Lizenz: CC0 1.0" in de and "Datenstand 31.12.2023" in de
 
 
 def test_valid_light_html(site: Path) -> None:
@@ -297,6 +297,13 @@ def test_hostile_names_run_no_script_in_the_browser(hostile_app: App, browser) -
             scripts: [...document.scripts].filter(s => !s.src && s.type !== 'application/json')
                 .length})""")
         assert injected == {"img": 0, "handlers": 0, "scripts": 0}, (path, injected)
+    # the search lists them by name: as typed, and inert
+    page.fill("#q", "alert")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length >= 4")
+    found = page.locator("#search-results li a").all_inner_texts()
+    assert set(CORPUS.values()) <= set(found), found
+    assert page.evaluate("document.querySelectorAll('#search-results img, "
+                         "#search-results svg, #search-results script').length") == 0
     context.close()
     assert not dialogs, dialogs
     # the map names neighbours with permanent labels: hostile ones appear as typed

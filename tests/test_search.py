@@ -314,3 +314,21 @@ def test_gazetteer_frames_are_geometry_in_the_working_crs(good_store: Path) -> N
     assert all(districts.union_all().buffer(50).contains(shapely.Point(e.x, e.y))
                for e in gaz.entries if e.code)
     assert len([e for e in gaz.entries if e.kind == "stadtbereich"]) == 21
+
+
+@needs_mirror
+def test_the_compact_index_keeps_districts_and_house_numbers_without_positions(
+        full: Gazetteer) -> None:
+    from geodata.search import KINDS, compact
+
+    data = compact(full)
+    assert data["has_streets"] and data["has_addresses"]
+    assert len(data["entries"]) == len(full.entries)
+    by_name = {e[1]: e for e in data["entries"]}
+    kind, _name, key, code, _quarter, also, houses = by_name["Doberaner Str."]
+    assert (KINDS[kind], key, code, also, houses) == ("street", "doberaner str", "K", ["N"],
+                                                      {"K": "44b"})
+    assert by_name["Kröpeliner Str."][6] == {"N": "1 1a"}
+    assert KINDS[by_name["Warnemünde"][0]] == "stadtbereich"
+    # a link to a district needs no coordinates: none go out
+    assert not any(isinstance(v, float) for e in data["entries"] for v in e)
