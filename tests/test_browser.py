@@ -186,7 +186,8 @@ def test_planner_shared_link_restores_and_exports(app: App, watched: Watched,
     indicators = page.get_by_test_id("stMultiSelect").nth(1)
     indicators.get_by_text("Bevölkerungsdichte").wait_for(timeout=10_000)
     assert indicators.get_by_text("Einwohnerinnen und Einwohner").is_visible()
-    assert page.get_by_test_id("stSlider").first.get_by_text("2019").is_visible()
+    # The slider is drawn after the multiselects; wait for it rather than race it.
+    page.get_by_test_id("stSlider").first.get_by_text("2019").wait_for(timeout=15_000)
     page.get_by_role("tab", name="Export und Link").click()
     with page.expect_download(timeout=30_000) as csv_dl:
         page.get_by_role("button", name="CSV").click()
