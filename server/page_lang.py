@@ -14,6 +14,7 @@ inline), so a Content-Security-Policy without 'unsafe-inline'
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
@@ -34,20 +35,27 @@ SCRIPT_NAME = "page-lang.js"
 # On the first load it also holds the page back (``data-loading`` on <html>, hidden by
 # STEADY_CSS) until it stands: the sidebar is there and no widget is still a placeholder
 # (Streamlit draws a 40 px skeleton until a widget's code has loaded, then the real, taller
-# widget pushes the map down). At most 4 s, whatever happens.
+# widget pushes the map down). At most 4 s, whatever happens. ``data-preview`` lasts as long
+# (at most 30 s): while it is set, the overview's first view (``server.first_view``) covers
+# the page, so a slow phone reads the page's text and map instead of a blank screen; then
+# the block is removed (one h1 per page, nothing hidden left for a screen reader).
 FOLLOW_JS = (
     "(function(){var d=document.documentElement,q=false;"
-    "d.setAttribute('data-loading','');"
+    "d.setAttribute('data-loading','');d.setAttribute('data-preview','');"
     "setTimeout(function(){d.removeAttribute('data-loading');},4000);"
+    "function p(){d.removeAttribute('data-preview');"
+    "var f=document.getElementById('first-view');if(f)f.remove();}"
+    "setTimeout(p,30000);"
     "function n(){q=false;var m=document.querySelectorAll("
     "'canvas.maplibregl-canvas,canvas.mapboxgl-canvas');"
     "var b=d.lang==='en'?'Map':'Karte';"
     "for(var i=0;i<m.length;i++){var t=m.length>1?b+' '+(i+1):b;"
     "if(m[i].getAttribute('aria-label')!==t)m[i].setAttribute('aria-label',t);}"
-    "if(d.hasAttribute('data-loading')&&document.querySelector('[data-testid=stSidebar]')"
+    "if((d.hasAttribute('data-loading')||d.hasAttribute('data-preview'))"
+    "&&document.querySelector('[data-testid=stSidebar]')"
     "&&document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
     "&&!document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]'))"
-    "d.removeAttribute('data-loading');}"
+    "{d.removeAttribute('data-loading');p();}}"
     "function s(){var l=new URLSearchParams(location.search).get('lang');"
     f"d.lang=[{OTHERS}].indexOf(l)>=0?l:'{DEFAULT}';n();}}"
     "new MutationObserver(function(){if(!q){q=true;requestAnimationFrame(n);}})"
@@ -152,6 +160,8 @@ def install() -> None:
     from starlette.responses import HTMLResponse
     from streamlit.web.server.starlette import starlette_static_routes as routes
 
+    from . import first_view
+
     if getattr(routes.create_streamlit_static_handler, "_page_lang", False):
         return
     original = routes.create_streamlit_static_handler
@@ -169,8 +179,14 @@ def install() -> None:
             served = getattr(response, "path", None)
             if served is None or Path(served).resolve() != index:
                 return response
-            return HTMLResponse(pages[lang_of(scope.get("query_string", b""))],
-                                status_code=response.status_code,
+            query = scope.get("query_string", b"")
+            lang = lang_of(query)
+            page = pages[lang]
+            if first_view.wanted(path, query):
+                # built once per language and data state (warmed at start); off the loop
+                block = await asyncio.to_thread(first_view.markup, lang)
+                page = first_view.insert(page, block)
+            return HTMLResponse(page, status_code=response.status_code,
                                 headers={"Cache-Control": "no-cache"})
 
         handler.get_response = localised

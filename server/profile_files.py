@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,9 @@ class ProfileFiles:
         await response(scope, receive, send)
 
 
-def profile_url(base_url: str, code: str | None, lang: str) -> str | None:
-    """The address of a district's profile (for the presenter's QR code), when built."""
+def profile_path(code: str | None, lang: str) -> str | None:
+    """``profile/de/stadtmitte.html``: a district's profile below the app's address, when
+    built (a link relative to the app works behind any base path)."""
     if not code:
         return None
     try:
@@ -67,7 +69,15 @@ def profile_url(base_url: str, code: str | None, lang: str) -> str | None:
         rel = manifest["districts"][code][lang]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return f"{base_url.rstrip('/')}/{PREFIX}/{rel}"
+    # the build writes slugs; anything else in the file does not become a link
+    ok = isinstance(rel, str) and re.fullmatch(r"(de|en)/[a-z0-9-]+\.html", rel)
+    return f"{PREFIX}/{rel}" if ok else None
+
+
+def profile_url(base_url: str, code: str | None, lang: str) -> str | None:
+    """The address of a district's profile (for the presenter's QR code), when built."""
+    path = profile_path(code, lang)
+    return f"{base_url.rstrip('/')}/{path}" if path else None
 
 
 def install() -> None:

@@ -59,6 +59,13 @@ async def warm(runtime: Any, timeout_s: float = TIMEOUT_S) -> None:
             # Streamlit's own start-up lines go to stdout; this one joins them.
             print(f"  Warm-up: first page {'built' if ok else 'FAILED'} in "
                   f"{timing['warm_s']:.1f} s", flush=True)
+        # the overview's first view, in every language (server.first_view)
+        from text import LANGS
+
+        from . import first_view
+
+        for lang in LANGS:
+            await asyncio.to_thread(first_view.markup, lang)
     except Exception:  # a failed warm-up must never keep the server from serving
         log.exception("warm-up failed")
     finally:

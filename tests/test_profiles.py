@@ -208,6 +208,29 @@ def test_the_presenters_qr_code_hands_a_district_step_its_profile(
     assert f'data-url="{expected}"' in html
 
 
+def test_the_apps_district_profile_links_its_profile_page(
+        app_env: Path, profiles_site: Path) -> None:
+    from tests.helpers.app import run_app
+
+    at = run_app("pages/uebersicht.py", district="N")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "[Steckbrief-Seite dieses Stadtbereichs](profile/de/stadtmitte.html)" in text
+    at = run_app("pages/uebersicht.py", district="A", lang="en")
+    assert "(profile/en/warnemuende.html)" in "\n".join(m.value for m in at.markdown)
+
+
+def test_no_profile_link_before_the_profiles_are_built(
+        store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers.app import run_app
+
+    shutil.rmtree(store_copy / "profiles", ignore_errors=True)
+    monkeypatch.setenv("GEODATA_DIR", str(store_copy))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    at = run_app("pages/uebersicht.py", district="N")
+    assert at.metric  # the profile is there …
+    assert not any("profile/" in m.value for m in at.markdown)  # … without a dead link
+
+
 # -- hostile names -------------------------------------------------------------------------------
 
 CORPUS = {

@@ -20,6 +20,7 @@ from layers.classify import SCHEMES
 from layers.deck import MapView
 from layers.leaflet import folium_map
 from layers.spec import Query
+from server import profile_files
 from text import escape_markdown, escape_text, number
 
 from . import data, state
@@ -260,6 +261,9 @@ def district_profile(code: str, year: int | None = None) -> None:
     st.header(t("profile_title", name=escape_markdown(name)), anchor=PROFILE_ANCHOR)
     year = profile.profile_year(ind, code, year)
     st.caption(t("profile_intro", year=year))
+    page = profile_files.profile_path(code, lang())
+    if page:  # the same figures on a light page: to share, print or keep as PDF
+        st.markdown(t("profile_page", href=page))
     cols = st.columns(4)
     lg = lang()
     for i, fig in enumerate(profile.key_figures(ind, city, code, year)):
