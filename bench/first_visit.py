@@ -123,7 +123,7 @@ def painted(page) -> bool:
         return False
     png = page.screenshot(clip=box)
     img = Image.open(BytesIO(png)).convert("RGB").resize((96, 64))
-    pixels = list(img.getdata())
+    pixels = list(img.get_flattened_data())  # Pillow ≥ 12.1
     saturated = sum(1 for r, g, b in pixels if max(r, g, b) - min(r, g, b) > 60)
     return saturated / len(pixels) >= 0.03
 

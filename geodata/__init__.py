@@ -7,7 +7,7 @@ from .catalogue import DISTRICT_CODES, Dataset, get, load_catalogue, stored
 from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, MirrorError, StoreError, ValidationError
 from .refresh import Outcome, refresh
-from .store import DatasetStore, Store, open_store
+from .store import DatasetStore, Store, checksums, open_store
 
 __all__ = [
     "DISTRICT_CODES",
@@ -21,6 +21,7 @@ __all__ = [
     "Store",
     "StoreError",
     "ValidationError",
+    "checksums",
     "get",
     "load_catalogue",
     "load_settings",

@@ -17,7 +17,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,6 +58,13 @@ def open_store(settings: Settings) -> DatasetStore:
 
         return PostgisStore(settings)
     return Store(settings)
+
+
+def checksums(settings: Settings, dataset_ids: Iterable[str]) -> dict[str, str]:
+    """The stored files' checksums ("" for none): what is built from them is stale when
+    they change (the app's caches, the profiles, the overview's first view)."""
+    store = open_store(settings)
+    return {i: str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids}
 
 
 # Parsed files, shared by every Store of the process. A file's name carries its checksum

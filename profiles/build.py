@@ -85,8 +85,7 @@ def base_url() -> str:
 
 def data_stamp(settings: geodata.Settings) -> dict[str, str]:
     """The checksums of the stored datasets a build reads: it is stale when they change."""
-    store = geodata.open_store(settings)
-    return {i: str((store.meta(i) or {}).get("file_sha256") or "") for i in DATASETS}
+    return geodata.checksums(settings, DATASETS)
 
 
 def is_stale(settings: geodata.Settings) -> bool:

@@ -65,11 +65,6 @@ def wanted(rel_path: str, query_string: str | bytes) -> bool:
     return set(urllib.parse.parse_qs(query_string)) <= {"lang"}
 
 
-def _stamp(settings: geodata.Settings) -> str:
-    store = geodata.open_store(settings)
-    return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in DATASETS)
-
-
 def _legend(layer: LayerData) -> str:
     items = "".join(f'<li><span style="background:{escape(colour)}"></span>'
                     f"{escape_text(label)}</li>" for colour, label in layer.legend())
@@ -102,7 +97,7 @@ def markup(lang: str, settings: geodata.Settings | None = None) -> str:
     """The block for ``lang`` as of the stored data; empty when it cannot be built."""
     try:
         settings = settings or geodata.load_settings()
-        key = (lang, _stamp(settings))
+        key = (lang, "|".join(geodata.checksums(settings, DATASETS).values()))
         with _lock:
             if key not in _cache:
                 if len(_cache) >= 2 * len(LANGS):  # an older data state: not needed again

@@ -253,6 +253,29 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Path:
     return store
 
 
+def test_the_profiles_are_stale_exactly_when_data_they_read_changed(
+        site: Path, good_store: Path, hostile: Path, tmp_path: Path) -> None:
+    """The server rebuilds stale profiles, so they never show older data than the app."""
+    import geodata
+    from profiles.build import DATASETS, is_stale
+
+    good = geodata.checksums(fast_settings(good_store, None), DATASETS)
+    changed = geodata.checksums(fast_settings(hostile, None), DATASETS)
+    assert good["stadtbereiche"] and good["bevoelkerung"]  # a stored file has its checksum
+    assert {i for i in DATASETS if good[i] != changed[i]} == {"stadtbereiche"}
+
+    def with_good_build(store: Path) -> geodata.Settings:
+        """A data folder with ``store``'s files and the good store's built profiles."""
+        folder = tmp_path / store.name
+        (folder / "profiles" / "current").mkdir(parents=True)
+        (folder / "store").symlink_to(store / "store")
+        shutil.copy(site / "manifest.json", folder / "profiles" / "current")
+        return fast_settings(folder, None)
+
+    assert not is_stale(with_good_build(good_store))
+    assert is_stale(with_good_build(hostile))  # renamed districts: built again
+
+
 def hostile_page(store: Path, code: str, lang: str = "de") -> str:
     manifest = json.loads((store / "profiles" / "current" / "manifest.json").read_text())
     return manifest["districts"][code][lang]

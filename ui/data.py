@@ -50,8 +50,7 @@ _failed_lock = threading.Lock()
 
 def stamp(dataset_ids: Iterable[str]) -> str:
     """Checksums of the stored files: a cache key that changes exactly when the data do."""
-    store = geodata.open_store(_settings())
-    return "|".join(str((store.meta(i) or {}).get("file_sha256") or "") for i in dataset_ids)
+    return "|".join(geodata.checksums(_settings(), dataset_ids).values())
 
 
 
