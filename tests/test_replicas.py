@@ -146,20 +146,24 @@ def _proxy_env(**overrides: str) -> dict[str, str]:
     return {**{k: COMPOSE_DEFAULT.sub(r"\1", str(v)) for k, v in env.items()}, **overrides}
 
 
+def nginx_t(nginx: str, site: str, folder: Path) -> str:
+    """``nginx -t`` over the rendered site in a throwaway prefix; its report (it must pass)."""
+    import subprocess
+
+    conf = Nginx([], folder).config()
+    (folder / "site.conf").write_text(site.replace("/dev/stdout", str(folder / "a.log")))
+    done = subprocess.run([nginx, "-t", "-p", str(folder), "-c", str(conf)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
 def test_template_with_the_compose_settings_passes_nginx_t(tmp_path: Path,
                                                            nginx_present: str) -> None:
     env = _proxy_env()
     site = render_template(NGINX_TEMPLATE.read_text(), env)
     assert "${" not in site and "$stroute" in site  # nginx's own variables stay
-    proxy = Nginx([], tmp_path)
-    conf = proxy.config()
-    (tmp_path / "site.conf").write_text(site.replace("/dev/stdout", str(tmp_path / "a.log")))
-    import subprocess
-
-    done = subprocess.run([nginx_present, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "syntax is ok" in done.stderr
+    assert "syntax is ok" in nginx_t(nginx_present, site, tmp_path)
 
 
 # -- the proxy -----------------------------------------------------------------------------
@@ -372,14 +376,7 @@ def test_the_csp_allows_exactly_the_configured_tile_server(tmp_path: Path,
     without = render_template(NGINX_TEMPLATE.read_text(), _proxy_env())
     assert "openstreetmap" not in without and "http" not in "".join(
         re.findall(r'"(default-src[^"]*)"', without))
-    proxy = Nginx([], tmp_path)
-    conf = proxy.config()
-    (tmp_path / "site.conf").write_text(site.replace("/dev/stdout", str(tmp_path / "a.log")))
-    import subprocess
-
-    done = subprocess.run([nginx_present, "-t", "-p", str(tmp_path), "-c", str(conf)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    nginx_t(nginx_present, site, tmp_path)
 
 
 def test_the_access_log_keeps_no_query_string() -> None:

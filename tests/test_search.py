@@ -185,6 +185,7 @@ def test_addresses_with_positions_are_placed_by_their_point(
 @pytest.mark.parametrize("body,reason", [
     (b"{not json", "not valid JSON"),
     (b'{"type": "Topology"}', "neither a list of addresses"),
+    (json.dumps({"type": "Topo\nlogy" + "x" * 2000}).encode(), "neither a list of addresses"),
     (json.dumps([{"strasse_name": "Lange Str.", "hausnummer": 0}]).encode(),
      "impossible house number"),
     (json.dumps([{"strasse_name": "Lange Str."}]).encode(), "lacks the required column"),
@@ -207,6 +208,7 @@ def test_a_broken_address_list_is_refused_and_the_good_copy_kept(
     finally:
         server.close()
     assert not outcome.ok and reason in outcome.message, outcome.message
+    assert "\n" not in outcome.message and len(outcome.message) < 600  # the file's text, cut
     after = loaders.gazetteer(fast_settings(store, None)).search("Lange Straße 12")[0]
     assert after == before
 

@@ -11,7 +11,6 @@ on its street (``geodata.search``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,8 @@ import shapely
 
 from .. import validate as v
 from ..catalogue import Dataset, Part
-from ..errors import ValidationError
+from ..errors import ValidationError, excerpt
+from .geojson import read_json
 
 TEXT_COLUMNS = ("strasse_name", "strasse_schluessel", "hausnummer_zusatz", "postleitzahl",
                 "gemeindeteil_name", "uuid")
@@ -33,18 +33,7 @@ COORDINATE_FIELDS = (("lon", "lat", "EPSG:4326"), ("laenge", "breite", "EPSG:432
 
 def _records(dataset: str, path: Path) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """The rows, and their GeoJSON geometries when the file is a FeatureCollection."""
-    name = path.name.split("__")[-1]
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValidationError(dataset, f"{name} is empty (0 bytes of content)")
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(dataset, f"{name} is not valid JSON (it breaks at byte "
-                              f"{exc.pos:,} of {len(raw):,}: {exc.msg}); the download may be "
-                              "truncated") from exc
-    except UnicodeDecodeError as exc:
-        raise ValidationError(dataset, f"{name} is not UTF-8 text") from exc
+    obj, name = read_json(dataset, path)
     if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
         features = obj.get("features")
         if not isinstance(features, list):
@@ -56,7 +45,7 @@ def _records(dataset: str, path: Path) -> tuple[list[dict[str, Any]], list[Any] 
         if not all(isinstance(r, dict) for r in obj):
             raise ValidationError(dataset, f"{name} is a list, but not of address records")
         return obj, None
-    kind = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
+    kind = excerpt(obj.get("type")) if isinstance(obj, dict) else type(obj).__name__
     raise ValidationError(dataset, f"{name} is neither a list of addresses nor a GeoJSON "
                           f"FeatureCollection ({kind})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -13,14 +14,15 @@ from ..catalogue import Dataset, Part
 from ..errors import ValidationError, excerpt
 
 
-def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Parse without GDAL so that a truncated file gets a sentence, not a driver trace."""
+def read_json(dataset: str, path: Path) -> tuple[Any, str]:
+    """The parsed file and its name for messages; an empty, truncated or non-UTF-8 file
+    gets a sentence saying which, not a parser trace."""
     name = path.name.split("__")[-1]
     raw = path.read_bytes()
     if not raw.strip():
         raise ValidationError(dataset, f"{name} is empty (0 bytes of content)")
     try:
-        obj = json.loads(raw)
+        return json.loads(raw), name
     except json.JSONDecodeError as exc:
         raise ValidationError(
             dataset,
@@ -29,6 +31,11 @@ def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame,
         ) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError(dataset, f"{name} is not UTF-8 text") from exc
+
+
+def read_feature_collection(dataset: str, path: Path) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Parse without GDAL so that a truncated file gets a sentence, not a driver trace."""
+    obj, name = read_json(dataset, path)
     if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection":
         kind = excerpt(obj.get("type")) if isinstance(obj, dict) else type(obj).__name__
         raise ValidationError(dataset, f"{name} is not a GeoJSON FeatureCollection ({kind})")
