@@ -84,6 +84,7 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP) system-deps
 	$(PY) bench/first_visit.py
+	$(PY) bench/map_trace.py
 	$(PY) bench/refresh_and_load.py
 	$(PY) bench/pages.py
 	$(PY) bench/stores.py
