@@ -42,7 +42,8 @@ def traced_visit(browser, url: str) -> dict[str, float]:
     t0 = time.monotonic()
     page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda _payload: frames.append(time.monotonic() - t0)))
-    browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
+    browser.start_tracing(page=page, categories=[
+        "devtools.timeline", "disabled-by-default-devtools.timeline"])  # the latter: Commit
     page.goto(url, wait_until="commit")
     page.locator(DECK).first.wait_for(state="attached", timeout=120_000)
     t_deck = time.monotonic() - t0
