@@ -273,7 +273,7 @@ def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> Non
             if use_lighthouse:
                 scores.update(lighthouse(f"http://127.0.0.1:{port}/profile/{path}", "mobile",
                                          "performance,accessibility,best-practices,seo"))
-            pdf = result.folder / path.replace(".html", ".pdf").replace("en/", "de/")
+            pdf = result.folder / path.replace(".html", ".pdf")
             line = (f"{path:24}{visits[path] / 1000:>10.1f} kB{scores['performance']:>6}"
                     f"{scores['accessibility']:>6}{scores['best-practices']:>6}"
                     f"{scores['seo']:>6}{pdf_pages(pdf) if pdf.exists() else '-':>11}")
@@ -282,7 +282,7 @@ def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> Non
     finally:
         stop(proc)
     lines.append("(first visit: every byte on the wire, compressed, all assets, 390×844; "
-                 "Lighthouse 12.2.3 mobile preset; the English page's PDF is the German one)")
+                 "Lighthouse 12.2.3 mobile preset; each page's PDF in its language)")
 
 
 def load_average() -> str:

@@ -188,7 +188,8 @@ def _svg(chart: Any, prefix: str) -> str:
     return _prefix_ids(svg, prefix)
 
 
-def district_page(site: Site, code: str, lang: str, neighbours: list[str]) -> str:
+def district_page(site: Site, code: str, lang: str, neighbours: list[str],
+                  with_pdf: bool = True) -> str:
     name = site.names[code]
     ind = site.ind
     figures = profile.key_figures(ind, site.city, code, site.year)
@@ -220,7 +221,8 @@ def district_page(site: Site, code: str, lang: str, neighbours: list[str]) -> st
         shares=shares_frame, age_svg=age_svg, age_first=age_first,
         description=t("profiles.description", lang, name=name,
                       pop=number(pop.value.iloc[-1], lang), year=int(pop.year.iloc[-1]),
-                      first=site.first))
+                      first=site.first),
+        with_pdf=with_pdf)
 
 
 def _sources(site: Site, lang: str) -> str:
@@ -262,33 +264,35 @@ def build(settings: geodata.Settings | None = None, pdf: bool = True,
     for lang in LANGS:
         data = json.dumps(map_data(site, lang), ensure_ascii=False, separators=(",", ":"))
         _hashed(out, site, f"map-{lang}.json", data.encode("utf-8"))
+    from .pdf import chromium, print_pdfs
+
+    printing = pdf and chromium() is not None
+    if pdf and not printing:
+        print("No chromium here: the pages are built, the PDFs are not "
+              "(apt-get install chromium, then make site).")
     written = []
     sources = {lang: _sources(site, lang) for lang in LANGS}
     for lang in LANGS:
         _write(out, f"{lang}/index.html", pages.index(site, lang, sources[lang]))
         written.append(f"{lang}/index.html")
         for code in sorted(site.names):
-            html = district_page(site, code, lang, planning.neighbours(site.districts, code))
+            html = district_page(site, code, lang, planning.neighbours(site.districts, code),
+                                 with_pdf=printing)
             html = html.replace("<!--SOURCES-->", sources[lang])
             rel = f"{lang}/{site.slugs[code]}.html"
             _write(out, rel, html)
             written.append(rel)
     _write(out, "index.html", pages.root())
-    pdfs: list[str] = []
-    from .pdf import chromium, print_pdfs
-
-    if pdf and chromium() is None:
-        print("No chromium here: the pages are built, the PDFs are not "
-              "(apt-get install chromium, then make site).")
-    elif pdf:
-        pdfs = print_pdfs(out, [f"de/{site.slugs[c]}.html" for c in sorted(site.names)])
+    pdfs = (print_pdfs(out, [f"{lang}/{site.slugs[c]}.html" for lang in LANGS
+                             for c in sorted(site.names)]) if printing else [])
     manifest = {
         "built": dt.datetime.now().isoformat(timespec="seconds"),
         "data": data_stamp(settings),
         "year": site.year,
         "districts": {c: {"name": site.names[c], "de": f"de/{site.slugs[c]}.html",
                           "en": f"en/{site.slugs[c]}.html",
-                          "pdf": f"de/{site.slugs[c]}.pdf" if pdfs else None}
+                          "pdf": {lang: f"{lang}/{site.slugs[c]}.pdf" for lang in LANGS}
+                          if pdfs else None}
                       for c in sorted(site.names)},
     }
     _write(out, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))

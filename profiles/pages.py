@@ -118,7 +118,7 @@ def _table(caption: str, head: list[str], rows: list[list[str]], cls: str = "") 
 def district(*, site: Site, code: str, lang: str, name: str, lead: str,
              figures: list[KeyFigure], neighbours: list[tuple[str, str, Any, Any]],
              pop: pd.DataFrame, trend_svg: str, change: str, shares: pd.DataFrame,
-             age_svg: str, age_first: int, description: str) -> str:
+             age_svg: str, age_first: int, description: str, with_pdf: bool = True) -> str:
     page = f"{site.slugs[code]}.html"
     year = site.year
     head = _head(site, lang, t("profiles.page_title", lang, name=name), description, page)
@@ -153,8 +153,10 @@ def district(*, site: Site, code: str, lang: str, name: str, lead: str,
                f'<details><summary>{t("profiles.table", lang)}</summary>'
                f'{_table(t("profiles.age_h", lang, first=age_first), head_cells, age_rows)}'
                "</details></section>")
-    pdf = (f'<p class="pdf"><a href="{site.slugs[code]}.pdf" hreflang="de">'
-           f'{t("profiles.pdf", lang)}</a></p>')
+    # The PDF is this page printed (profiles.pdf), in its language; no link when the build
+    # prints none (no chromium, or --no-pdf).
+    pdf = (f'<p class="pdf"><a href="{site.slugs[code]}.pdf" type="application/pdf">'
+           f'{t("profiles.pdf", lang)}</a></p>') if with_pdf else ""
     return (
         head + nav +
         f'<main id="main"><p class="kicker">{t("profiles.kicker", lang, code=esc(code))}</p>'

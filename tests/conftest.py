@@ -60,7 +60,7 @@ def profiles_site(good_store: Path) -> Path:
 
     settings = fast_settings(good_store, None)
     result = build(settings, pdf=True)
-    assert len(result.pages) == 44 and len(result.pdfs) == 21, result
+    assert len(result.pages) == 44 and len(result.pdfs) == 42, result
     return root_dir(settings)
 
 

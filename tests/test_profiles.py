@@ -49,14 +49,14 @@ def site(profiles_site: Path) -> Path:
     return (profiles_site / "current").resolve()
 
 
-def test_42_pages_and_21_pdfs_one_or_two_a4_pages_each(site: Path) -> None:
+def test_42_pages_and_42_pdfs_one_or_two_a4_pages_each(site: Path) -> None:
     manifest = json.loads((site / "manifest.json").read_text())
     assert len(manifest["districts"]) == 21
     for lang in ("de", "en"):
         pages = sorted(p.name for p in (site / lang).glob("*.html"))
         assert len(pages) == 22 and "index.html" in pages, lang  # 21 districts + index
-    pdfs = sorted((site / "de").glob("*.pdf"))
-    assert len(pdfs) == 21
+    pdfs = sorted([*(site / "de").glob("*.pdf"), *(site / "en").glob("*.pdf")])
+    assert len(pdfs) == 42  # each page printed, in its language
     for pdf in pdfs:
         info = pdf_info(pdf)
         assert info["Pages"] in {"1", "2"}, (pdf.name, info["Pages"])
@@ -64,6 +64,8 @@ def test_42_pages_and_21_pdfs_one_or_two_a4_pages_each(site: Path) -> None:
     text = pdf_text(site / "de" / "stadtmitte.pdf")
     assert "Stadtmitte" in text and "21.279" in text  # residents 2023
     assert "Lizenz" in text and "Datenstand 31.12.2023" in text  # sources on paper too
+    english = pdf_text(site / "en" / "stadtmitte.pdf")
+    assert "21,279" in english and "Residents" in english and "Einwohner" not in english
 
 
 def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path) -> None:
@@ -123,6 +125,30 @@ def test_valid_light_html(site: Path) -> None:
         # no inline script: every script is a file of the site or inert JSON data
         for script in check.scripts:
             assert script.get("src") or script.get("type") == "application/json", page
+
+
+def test_every_link_within_the_site_leads_to_a_file(site: Path) -> None:
+    """Links between pages, to assets and to each page's PDF; those leaving the site go
+    to the app beside it (``../../``)."""
+    from urllib.parse import unquote, urlsplit
+
+    checked = 0
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'(?:href|src)="([^"]+)"', page.read_text()):
+            path = unquote(urlsplit(href).path)
+            if not path or href.startswith("#"):
+                continue
+            assert not urlsplit(href).scheme, (page.name, href)  # nothing absolute
+            if path == "../../":  # the app (the site is served at /profile/)
+                assert page.parent.parent == site, (page.name, href)
+                continue
+            target = (page.parent / path).resolve()
+            assert target.is_relative_to(site), (page.name, href)
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)} links {href}: not built"
+            checked += 1
+    assert checked > 44 * 10  # pages, neighbours, assets and PDFs were all followed
 
 
 def test_no_external_url_in_any_built_file(site: Path) -> None:
@@ -249,6 +275,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> Path:
 
     store = renamed_store(tmp_path_factory.mktemp("hostile") / "data", good_store, CORPUS)
     result = build(fast_settings(store, None), pdf=False)
+    # built without PDFs: no page links one
+    assert 'class="pdf"' not in (result.folder / hostile_page(store, "A")).read_text()
     print_pdfs(result.folder, [hostile_page(store, c) for c in ("A", "C")])
     return store
 
