@@ -71,6 +71,11 @@ class MapView:
         return text if not (self.pitch or self.bearing) else \
             f"{text},{self.pitch:g},{self.bearing:g}"
 
+    def leaflet_zoom(self) -> int:
+        """Leaflet's zoom for the same scale: its tiles are 256 px, deck.gl's 512 px, so it
+        counts one step more (and stops at the street map's 18)."""
+        return min(18, round(self.zoom + 1))
+
     def view_state(self) -> pdk.ViewState:
         return pdk.ViewState(latitude=self.lat, longitude=self.lon, zoom=self.zoom,
                              pitch=self.pitch, bearing=self.bearing)

@@ -285,3 +285,28 @@ def test_install_leaflet_copies_once(tmp_path: Path) -> None:
     (target / "leaflet.css").write_text("broken")
     install_leaflet(tmp_path)
     assert (target / "leaflet.css").read_bytes() == (leaflet_source() / "leaflet.css").read_bytes()
+
+
+def test_a_shared_view_shows_the_same_scale_in_both_maps() -> None:
+    """``?at=`` carries deck.gl's zoom (512 px tiles); Leaflet (256 px) opens one step
+    closer, so a link shows the same streets in either view."""
+    import math
+
+    from layers.deck import ROSTOCK_VIEW, MapView
+
+    def metres_per_pixel(lat: float, zoom: float, tile: int) -> float:
+        return 40_075_016.686 * math.cos(math.radians(lat)) / (tile * 2 ** zoom)
+
+    for zoom in (10.3, 12.0, 13.0, 15.6):
+        view = MapView(54.09, 12.14, zoom)
+        deck_scale = metres_per_pixel(view.lat, zoom, 512)
+        leaflet_scale = metres_per_pixel(view.lat, view.leaflet_zoom(), 256)
+        assert 2 ** -0.5 <= leaflet_scale / deck_scale <= 2 ** 0.5, zoom
+    assert MapView(54.09, 12.14, 17.0).leaflet_zoom() == 18  # the closest a link may ask
+    # the default views agree too: deck's city view and folium's zoom_start
+    import inspect
+
+    from layers.leaflet import folium_map
+
+    default = inspect.signature(folium_map).parameters["zoom"].default
+    assert default == MapView(54.1, 12.1, ROSTOCK_VIEW.zoom).leaflet_zoom()

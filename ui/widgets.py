@@ -197,7 +197,7 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
     streets = None if small else streets_shown()
     lg = lang()
     if view == "leaflet":
-        where = {"location": (camera.lat, camera.lon), "zoom": round(camera.zoom)} \
+        where = {"location": (camera.lat, camera.lon), "zoom": camera.leaflet_zoom()} \
             if camera else {}
         out = st_folium(folium_map(drawn, lang=lg, tiles=streets, **where),
                         key=f"{key}_leaflet", height=height, use_container_width=True,
