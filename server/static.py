@@ -11,6 +11,7 @@ when to call :func:`prepare` again.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import geodata
@@ -41,14 +42,16 @@ def install(settings: geodata.Settings) -> Path:
     return target
 
 
-def prepare(settings: geodata.Settings, version: str,
+def prepare(settings: geodata.Settings,
             streets: basemap.TileSource | None = None) -> str:
     """Write Leaflet and the basemap style (on a street map when ``streets`` are given);
-    returns the style's URL (``?v=`` busts caches)."""
+    returns the style's URL. ``?v=`` is the written file's own checksum: the URL is served
+    as immutable, so it must change whenever the style does (data, or which street map)."""
     store = geodata.open_store(settings)
     target = folder(settings)
     install_leaflet(target)
     districts = loaders.districts(settings) if store.has("stadtbereiche") else None
     water = loaders.water(settings) if store.has("wasser") else None
     path = basemap.write_style(target, water, districts, streets)
+    version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return f"{STATIC_URL}/{path.relative_to(target).as_posix()}?v={version}"

@@ -232,3 +232,22 @@ def test_the_pack_command_adds_the_sea_osm_draws_only_as_a_coastline(
     sea = Image.open(out / "11" / str(tx) / f"{ty}.png").convert("RGB").getpixel((px, py))
     assert all(abs(a - b) <= 6 for a, b in zip(sea, (0xB3, 0xD4, 0xE6), strict=True)), sea
     assert json.loads((out / tilepack.META).read_text())["source"] == extract.name
+
+
+@needs_mirror
+def test_the_style_url_changes_with_the_street_map(good_store: Path, tmp_path: Path) -> None:
+    """The style is served as immutable by its URL: switching the street map (or turning it
+    off) must give a new URL, or browsers keep the old map for a year."""
+    import shutil
+
+    from server import static
+    from tests.helpers.mirror import DATA_ONLY
+
+    store = tmp_path / "data"
+    shutil.copytree(good_store, store, ignore=DATA_ONLY)
+    settings = fast_settings(store, None)
+    one = TileSource("https://a.example/{z}/{x}/{y}.png", "© A", "© A")
+    other = TileSource("https://b.example/{z}/{x}/{y}.png", "© B", "© B")
+    urls = [static.prepare(settings, s) for s in (None, one, other, one)]
+    assert len(set(urls[:3])) == 3  # own basemap, and two street maps: three URLs
+    assert urls[3] == urls[1]  # the same map keeps its URL (browsers keep their copy)

@@ -6,7 +6,6 @@ with a visible progress bar, and a failure is shown as a sentence, not a traceba
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -281,8 +280,8 @@ def deck_for(layers: Sequence[LayerData], map_style: str, extruded: bool = False
 
 
 @st.cache_resource(show_spinner=False)
-def _static(version: str, streets: TileSource | None) -> str:
-    return static.prepare(_settings(), version, streets)
+def _static(stamp: str, streets: TileSource | None) -> str:
+    return static.prepare(_settings(), streets)  # ``stamp``: written again when data change
 
 
 def street_tiles() -> TileSource | None:
@@ -303,8 +302,7 @@ def street_tiles() -> TileSource | None:
 def basemap_url(streets: TileSource | None = None) -> str:
     """URL of the local map style (on ``streets`` when given); written again when
     districts or water change."""
-    version = hashlib.sha256(stamp(("stadtbereiche", "wasser")).encode()).hexdigest()[:12]
-    return _static(version, streets)
+    return _static(stamp(("stadtbereiche", "wasser")), streets)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
