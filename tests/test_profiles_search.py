@@ -168,3 +168,12 @@ def test_a_build_replaces_a_copied_current_folder(tmp_path: Path) -> None:
     assert (root / "current" / "index.html").read_text() == "new"
     _prune(root, new, keep=1)
     assert sorted(p.name for p in root.iterdir()) == ["build-20261207-030000-1", "current"]
+
+
+def test_the_script_parses_in_older_safari() -> None:
+    """Safari before 16.4 rejects a whole script with a lookbehind: the search would be
+    gone on those phones (the form still works, through the app)."""
+    from pathlib import Path
+
+    js = (Path(__file__).parent.parent / "profiles" / "static" / "search.js").read_text()
+    assert "(?<=" not in js and "(?<!" not in js

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var STREET = "(strasse|strase|strass|strsse|stasse|srasse|strae|stre|str)";
-  var GLUED = new RegExp("(?<=[a-z])" + STREET + "\\b", "g");
+  var GLUED = new RegExp("([a-z])" + STREET + "\\b", "g");  // no lookbehind: Safari < 16.4
   var WORD = new RegExp("\\b" + STREET + "\\b", "g");
   var MAX_QUERY = 200;
 
@@ -14,7 +14,7 @@
     var s = String(text == null ? "" : text).normalize("NFKC").toLowerCase()
       .replace(/ß/g, "ss").replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue");
     s = s.normalize("NFKD").replace(/\p{Mn}/gu, "");
-    s = s.replace(/[^a-z0-9]+/g, " ").replace(GLUED, " $1");
+    s = s.replace(/[^a-z0-9]+/g, " ").replace(GLUED, "$1 $2");
     return s.replace(WORD, "str").split(/\s+/).filter(Boolean).join(" ");
   }
 
