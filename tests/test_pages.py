@@ -176,6 +176,18 @@ def test_first_visit_offline_says_so_instead_of_crashing(
     assert all(x["id"] != "indikator" for d in decks(at) for x in d["layers"])
 
 
+def test_a_missing_mirror_folder_is_said_once_without_its_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    gone = tmp_path / "geheim" / "mirror"
+    monkeypatch.setenv("GEODATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEODATA_MIRROR", str(gone))
+    at = run()
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert warnings == ["Daten nicht verfügbar: Spiegelordner der Daten nicht gefunden"]
+    assert "geheim" not in "".join(m.value for m in [*at.markdown, *at.warning, *at.caption])
+
+
 def test_dates_are_written_the_way_each_language_reads_them() -> None:
     from ui.i18n import day
 

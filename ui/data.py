@@ -21,6 +21,7 @@ import streamlit as st
 import geodata
 from app import settings as app_settings
 from geodata import loaders, search
+from geodata.refresh import check_mirror
 from layers import registry, tilepack
 from layers.basemap import TileSource
 from layers.build import LayerData, build
@@ -83,7 +84,8 @@ def ensure(dataset_ids: Iterable[str]) -> list[geodata.Outcome]:
         outcomes = geodata.refresh(missing, quick, progress)
     except geodata.MirrorError as exc:  # one sentence for all, not one per dataset
         outcomes = [geodata.Outcome(i, "failed", str(exc), kind=exc.kind) for i in missing]
-        st.warning(t("data_unavailable", message=escape_markdown(exc)), icon="⚠️")
+        log.warning("refresh: %s", exc)  # the folder's path stays in the log; available()
+        # says it on the page, once, in the page's language
     bar.empty()
     with _failed_lock:
         for o in outcomes:
@@ -151,6 +153,14 @@ def _refresh_failed_notice(store: geodata.DatasetStore, dataset_ids: Iterable[st
             st.info(escape_markdown(sentence), icon="ℹ️")
 
 
+def _mirror_found(settings: geodata.Settings) -> bool:
+    try:
+        check_mirror(settings)
+    except geodata.MirrorError:
+        return False
+    return True
+
+
 def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     """Make sure the datasets are here (fetching once if needed); warn about what is not,
     and say (once per page) when a dataset's last refresh failed and its older copy is in
@@ -162,6 +172,12 @@ def available(dataset_ids: Iterable[str], warn: bool = True) -> bool:
     settings = _settings()
     store = geodata.open_store(settings)
     missing = [i for i in ids if not store.has(i)]
+    if missing and not _mirror_found(settings):  # one sentence for all datasets
+        shown = st.session_state.setdefault(_SHOWN, set())
+        if warn and "mirror" not in shown:
+            shown.add("mirror")
+            st.warning(t("data_unavailable", message=t("error.mirror")), icon="⚠️")
+        return False
     waiting = "not_loaded_yet" if settings.fetch_on_demand else "not_refreshed_yet"
     for dataset_id in missing if warn else []:
         meta = store.meta(dataset_id) or {}
