@@ -193,6 +193,13 @@ def test_addresses_with_positions_are_placed_by_their_point(
         {"type": "Feature", "properties": {"strasse_name": "Lange Str.", "hausnummer": 1},
          "geometry": {"type": "Point", "coordinates": [13.4, 52.5]}}]}).encode(),
      "outside the Rostock area"),
+    (json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"strasse_name": "Lange Str.", "hausnummer": 1},
+         "geometry": {"type": "Point"}}]}).encode(), "unreadable geometry"),
+    (json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"strasse_name": "Lange Str.", "hausnummer": 1},
+         "geometry": {"type": "Point", "coordinates": [312345.0, 6001234.0]}}]}).encode(),
+     "not longitude/latitude"),
 ])
 def test_a_broken_address_list_is_refused_and_the_good_copy_kept(
         tmp_path: Path, search_store: Path, body: bytes, reason: str) -> None:

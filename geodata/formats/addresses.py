@@ -52,15 +52,20 @@ def _records(dataset: str, path: Path) -> tuple[list[dict[str, Any]], list[Any] 
 
 def _points(dataset: str, frame: pd.DataFrame, geometries: list[Any] | None,
             where: str) -> gpd.GeoSeries:
-    """One point per row in EPSG:25833 (empty where the file gives no position)."""
+    """One point per row in the file's own CRS (empty where it gives no position);
+    ``parse`` checks and reprojects them as every format does (validate)."""
     if geometries is not None:
-        shapes = [shapely.geometry.shape(g) if isinstance(g, dict) else None
-                  for g in geometries]
+        try:
+            shapes = [shapely.geometry.shape(g) if isinstance(g, dict) else None
+                      for g in geometries]
+        except Exception as exc:  # shapely raises several types for broken coordinates
+            raise ValidationError(dataset, f"{where} has unreadable geometry "
+                                  f"({type(exc).__name__}: {excerpt(exc, 80)})") from exc
         wrong = [s.geom_type for s in shapes if s is not None and s.geom_type != "Point"]
         if wrong:
             raise ValidationError(dataset, f"{where}: an address is a {wrong[0]}, "
                                   "expected a point")
-        return gpd.GeoSeries(shapes, index=frame.index, crs=v.DISPLAY_CRS).to_crs(v.WORK_CRS)
+        return gpd.GeoSeries(shapes, index=frame.index, crs=v.DISPLAY_CRS)
     for xcol, ycol, crs in COORDINATE_FIELDS:
         if xcol in frame.columns and ycol in frame.columns:
             xs = pd.to_numeric(frame[xcol], errors="coerce").to_numpy(float)
@@ -70,7 +75,7 @@ def _points(dataset: str, frame: pd.DataFrame, geometries: list[Any] | None,
             ok = np.isfinite(xs) & np.isfinite(ys)
             points = np.array([shapely.Point(x, y) if good else None
                                for x, y, good in zip(xs, ys, ok, strict=True)], dtype=object)
-            return gpd.GeoSeries(points, index=frame.index, crs=crs).to_crs(v.WORK_CRS)
+            return gpd.GeoSeries(points, index=frame.index, crs=crs)
     return gpd.GeoSeries([None] * len(frame), index=frame.index, crs=v.WORK_CRS)
 
 
@@ -90,14 +95,17 @@ def parse(ds: Dataset, files: list[tuple[Part, Path]]) -> gpd.GeoDataFrame:
         points = _points(ds.id, frame, geometries, where)
         located = points.notna() & ~points.is_empty.fillna(True)
         if located.any():  # every position given must lie in Rostock
-            v.check_crs_and_bounds(ds.id, gpd.GeoDataFrame(geometry=points[located]),
-                                   v.WORK_CRS, None, None, where)
+            checked = v.check_crs_and_bounds(
+                ds.id, gpd.GeoDataFrame(geometry=points[located]), str(points.crs), None, None,
+                where)
+            points = gpd.GeoSeries(checked.geometry, crs=v.WORK_CRS).reindex(frame.index)
+        else:
+            points = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=v.WORK_CRS)
         keep = {c: frame[c] if c in frame.columns else pd.Series(pd.NA, index=frame.index)
                 for c in TEXT_COLUMNS}
         out = pd.DataFrame({c: s.astype("string").str.strip().replace("", pd.NA)
                             for c, s in keep.items()})
         out.insert(1, "hausnummer", frame["hausnummer"].astype("Int64"))
         out["hausnummer_zusatz"] = out["hausnummer_zusatz"].str.lower()
-        frames.append(gpd.GeoDataFrame(out, geometry=points.where(located, None),
-                                       crs=v.WORK_CRS))
+        frames.append(gpd.GeoDataFrame(out, geometry=points, crs=v.WORK_CRS))
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=v.WORK_CRS)
