@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from . import geometry
+from .sources import WATER_AREAS
 
 STYLE_NAME = "basemap/style.json"
 STREETS_STYLE_NAME = "basemap/style-streets.json"
@@ -66,7 +67,7 @@ def style(water: gpd.GeoDataFrame | None, districts: gpd.GeoDataFrame | None,
                               "attribution": streets.attribution("de")}
         layers.append({"id": "streets", "type": "raster", "source": "streets"})
     elif water is not None:
-        areas = water[water.layer.isin(("meer", "unterwarnow_breitling"))]
+        areas = water[water.layer.isin(WATER_AREAS)]
         sources["water"] = {"type": "geojson", "data": _feature_collection(areas, 25)}
         sources["river"] = {"type": "geojson",
                             "data": _feature_collection(water[water.layer == "warnow"], 15)}

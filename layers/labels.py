@@ -44,7 +44,7 @@ def points(areas: gpd.GeoDataFrame, kind: str,
 DECK_TILE, LEAFLET_TILE = 512, 256
 
 
-def _world_px(lon: float, lat: float, zoom: float, tile_px: int) -> tuple[float, float]:
+def world_px(lon: float, lat: float, zoom: float, tile_px: int) -> tuple[float, float]:
     """Web-Mercator pixel coordinates at a zoom."""
     size = tile_px * 2 ** zoom
     s = math.sin(math.radians(lat))
@@ -54,7 +54,7 @@ def _world_px(lon: float, lat: float, zoom: float, tile_px: int) -> tuple[float,
 def box(lon: float, lat: float, name: str, font_px: float, zoom: float,
         tile_px: int = DECK_TILE) -> tuple[float, float, float, float]:
     """The label's screen box (x0, y0, x1, y1) at ``zoom``, centred on its point."""
-    x, y = _world_px(lon, lat, zoom, tile_px)
+    x, y = world_px(lon, lat, zoom, tile_px)
     half_w = len(name) * font_px * CHAR_WIDTH / 2 + MARGIN_PX
     half_h = font_px * 0.7 + MARGIN_PX
     return x - half_w, y - half_h, x + half_w, y + half_h

@@ -18,10 +18,13 @@ from xml.sax.saxutils import escape, quoteattr
 import geopandas as gpd
 import shapely
 
+from geodata.osm import BOX
+
 from . import geometry, labels
 from .basemap import LAND, WATER
 from .build import LayerData
 from .palettes import NO_DATA
+from .sources import WATER_AREAS
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 TILE = labels.LEAFLET_TILE  # world pixels at zoom 0 (one SVG unit = one screen pixel)
@@ -46,9 +49,7 @@ class Frame:
         self.width, self.height = round(x1 - self.x0), round(y1 - self.y0)
 
     def world(self, lon: float, lat: float) -> tuple[float, float]:
-        size = TILE * 2 ** self.zoom
-        s = math.sin(math.radians(lat))
-        return (lon + 180) / 360 * size, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * size
+        return labels.world_px(lon, lat, self.zoom, TILE)
 
     def point(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = self.world(lon, lat)
@@ -80,7 +81,7 @@ def _water(frame: Frame, water: gpd.GeoDataFrame) -> list[str]:
         geom = shapely.intersection(geom, box)
         if geom.is_empty:
             continue
-        if layer in ("meer", "unterwarnow_breitling"):
+        if layer in WATER_AREAS:
             out.append(f'<path d="{frame.path(geom)}" fill="{WATER}"/>')
         elif layer == "warnow":
             out.append(f'<path d="{frame.path(geom)}" fill="none" stroke="{WATER}" '
@@ -110,7 +111,7 @@ def render(layers: Sequence[LayerData], water: gpd.GeoDataFrame | None = None,
     """One SVG document: water, then each layer's areas and lines, then the names."""
     areas = [lay for lay in layers if lay.spec.kind != "label"]
     names = [lay for lay in layers if lay.spec.kind == "label"]
-    bounds = areas[0].gdf.total_bounds if areas else (11.95, 54.04, 12.35, 54.25)
+    bounds = areas[0].gdf.total_bounds if areas else BOX
     frame = Frame(bounds, width)
     body = [f'<rect width="100%" height="100%" fill="{LAND}"/>']
     if water is not None and not water.empty:

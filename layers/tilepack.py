@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import sys
@@ -32,13 +31,15 @@ import pandas as pd
 import shapely
 from PIL import Image, ImageDraw
 
+from geodata.osm import BOX
+
+from . import labels
 from .basemap import LAND, WATER, TileSource
+from .sources import WATER_AREAS
 
 PACK_DIR = "static/tiles"  # under the data folder; served at /app/static/tiles
 META = "tilepack.json"
 URL = "/app/static/tiles/{z}/{x}/{y}.png"
-# The city with a margin (lon/lat), as the validation uses it.
-BOX = (11.95, 54.04, 12.35, 54.25)
 ZOOMS = (10, 16)
 TILE = 256
 SCALE = 2  # drawn at twice the size and reduced: smooth lines without antialiasing support
@@ -83,10 +84,8 @@ def tile_range(box: tuple[float, float, float, float], zoom: int
                ) -> tuple[int, int, int, int]:
     """First and last tile column and row (x0, x1, y0, y1) covering a lon/lat box."""
     def tile(lon: float, lat: float) -> tuple[int, int]:
-        n = 2 ** zoom
-        s = math.sin(math.radians(lat))
-        y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n
-        return int((lon + 180) / 360 * n), int(y)
+        x, y = labels.world_px(lon, lat, zoom, 1)  # one "pixel" per tile
+        return int(x), int(y)
 
     x0, y0 = tile(box[0], box[3])
     x1, y1 = tile(box[2], box[1])
@@ -203,7 +202,7 @@ def with_open_water(water: gpd.GeoDataFrame, settings: object) -> gpd.GeoDataFra
     if not open_store(settings).has("wasser"):
         return water
     own = loaders.water(settings)
-    own = own[own.layer.isin(("meer", "unterwarnow_breitling"))].to_crs(water.crs)
+    own = own[own.layer.isin(WATER_AREAS)].to_crs(water.crs)
     return gpd.GeoDataFrame(pd.concat([water, own.assign(name="")[["name", "geometry"]]],
                                       ignore_index=True), crs=water.crs)
 
