@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from geodata import Settings, refresh  # noqa: E402
 from tests.helpers.browser import WireCount  # noqa: E402
-from tests.helpers.net import free_port, wait_healthy  # noqa: E402
+from tests.helpers.net import free_port, poll_until, wait_healthy  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run",
@@ -128,6 +128,10 @@ def painted(page) -> bool:
     return saturated / len(pixels) >= 0.03
 
 
+def wait_painted(page, url: str, timeout: float = 120) -> None:
+    poll_until(lambda: painted(page), timeout, f"{url}: the map painted", interval=0.05)
+
+
 def first_visit(browser, url: str) -> dict[str, float]:
     """A cold context opens ``url``: bytes on the wire and seconds until the map painted."""
     context = browser.new_context(viewport={"width": 1350, "height": 940}, locale="de-DE")
@@ -140,10 +144,7 @@ def first_visit(browser, url: str) -> dict[str, float]:
     t0 = time.monotonic()
     page.goto(url, wait_until="commit")
     page.locator(MAP).first.wait_for(timeout=120_000)
-    while not painted(page):
-        if time.monotonic() - t0 > 120:
-            raise RuntimeError(f"{url}: the map did not paint within 120 s")
-        page.wait_for_timeout(50)
+    wait_painted(page, url)
     t_map = time.monotonic() - t0
     # the first text or picture on screen (the overview's first view, where there is one)
     fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || "

@@ -48,8 +48,7 @@ def traced_visit(browser, url: str) -> dict[str, float]:
     page.locator(DECK).first.wait_for(state="attached", timeout=120_000)
     t_deck = time.monotonic() - t0
     page.locator(fv.MAP).first.wait_for(timeout=120_000)
-    while not fv.painted(page):
-        page.wait_for_timeout(30)
+    fv.wait_painted(page, url)
     t_map = time.monotonic() - t0
     trace = json.loads(browser.stop_tracing())["traceEvents"]
     context.close()

@@ -87,7 +87,7 @@ def search_store(tmp_path_factory: pytest.TempPathFactory, good_store: Path) -> 
     the official layout (they are not in the mirror), loaded over loopback HTTP."""
     files = write_official_files(tmp_path_factory.mktemp("official-lists"))
     target = tmp_path_factory.mktemp("search-store") / "data"
-    shutil.copytree(good_store, target)
+    shutil.copytree(good_store, target, ignore=DATA_ONLY)
     server = MirrorServer(files)
     try:
         outcomes = refresh(["strassen", "adressen"], fast_settings(target, server.url))

@@ -295,7 +295,7 @@ def test_a_running_refresh_keeps_its_staging(tmp_path: Path, server) -> None:
 
     holder = threading.Thread(target=running_refresh)
     holder.start()
-    held.wait(10)
+    assert held.wait(10), "the first refresh did not take the lock"
     outcomes: list = []
     waiting = threading.Thread(target=lambda: outcomes.extend(refresh(["klima_mv"], settings)))
     waiting.start()

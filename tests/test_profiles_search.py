@@ -26,10 +26,14 @@ def store(tmp_path_factory: pytest.TempPathFactory, search_store: Path) -> Path:
     """The search store's copy with its profiles built (no PDFs: not what is tested here)."""
     from profiles.build import build
 
-    target = tmp_path_factory.mktemp("profiles-search") / "data"
+    first = tmp_path_factory.mktemp("profiles-first") / "data"
+    shutil.copytree(search_store, first)
+    build(fast_settings(first, None), pdf=False)
     # as an operator might copy a data folder: the profiles' ``current`` link becomes a
-    # plain folder (when the good store has its profiles built already), and a build copes
-    shutil.copytree(search_store, target)
+    # plain folder, and the next build copes
+    target = tmp_path_factory.mktemp("profiles-search") / "data"
+    shutil.copytree(first, target)
+    assert not (target / "profiles" / "current").is_symlink()
     build(fast_settings(target, None), pdf=False)
     assert (target / "profiles" / "current").is_symlink()
     return target
