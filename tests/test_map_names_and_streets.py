@@ -211,12 +211,9 @@ def test_the_pack_draws_the_streets_and_replaces_a_pack_only_when_done(
 
 
 def _tile_pixel(lon: float, lat: float, zoom: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    import math
+    from tests.helpers.browser import mercator_px
 
-    n = 2 ** zoom * 256
-    s = math.sin(math.radians(lat))
-    px = (lon + 180) / 360 * n
-    py = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n
+    px, py = mercator_px(lon, lat, 2 ** zoom * 256)
     return (int(px // 256), int(py // 256)), (int(px % 256), int(py % 256))
 
 

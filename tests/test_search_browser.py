@@ -7,12 +7,8 @@ app serves itself. Nothing may be asked of any other host.
 
 from __future__ import annotations
 
-import math
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
@@ -31,12 +27,13 @@ from tests.helpers.browser import (
     Watched,
     no_console_errors,
     open_map,
+    screen_point,
     serve,
     settled,
     watch,
 )
-from tests.helpers.mirror import DATA_ONLY, fast_settings
-from tests.helpers.net import free_port, poll_until
+from tests.helpers.mirror import DATA_ONLY, MirrorServer, fast_settings
+from tests.helpers.net import poll_until
 from tests.helpers.osm import write_extract
 
 pytestmark = BROWSER
@@ -57,41 +54,17 @@ def tiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-class TileServer:
-    """A static tile server on loopback that remembers what it was asked. Like public tile
-    servers it allows cross-origin reads (the WebGL map reads tiles as pixel data)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.asked: list[str] = []
-        server = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                server.asked.append(self.path)
-
-            def end_headers(self) -> None:
-                self.send_header("Access-Control-Allow-Origin", "*")
-                super().end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()),
-                                         partial(Handler, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="module")
-def tile_server(tiles: Path) -> Iterator[TileServer]:
-    server = TileServer(tiles)
+def tile_server(tiles: Path) -> Iterator[MirrorServer]:
+    """A tile server on loopback; like public ones it allows cross-origin reads (the WebGL
+    map reads tiles as pixel data)."""
+    server = MirrorServer(tiles, headers={"Access-Control-Allow-Origin": "*"})
     yield server
     server.close()
 
 
 @pytest.fixture(scope="module")
-def street_app(good_store: Path, tile_server: TileServer) -> Iterator[App]:
+def street_app(good_store: Path, tile_server: MirrorServer) -> Iterator[App]:
     yield from serve(good_store, {
         "DASHBOARD_BASEMAP_TILES": f"{tile_server.url}/{{z}}/{{x}}/{{y}}.png",
         "DASHBOARD_BASEMAP_ATTRIBUTION": "© OpenStreetMap-Mitwirkende (Testkacheln)"})
@@ -141,25 +114,11 @@ def test_a_citizen_finds_their_street_on_a_phone(search_app: App, phone: Watched
     assert typed not in log and "kroepeliner" not in log.lower()
 
 
-def _screen_point(box: dict, lon: float, lat: float, view: tuple[float, float, float]
-                  ) -> tuple[float, float]:
-    world = 512 * 2 ** view[2]
-
-    def merc(lo: float, la: float) -> tuple[float, float]:
-        s = math.sin(math.radians(la))
-        return (lo + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) \
-            * world
-
-    cx, cy = merc(view[1], view[0])
-    px, py = merc(lon, lat)
-    return box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
-
-
 def test_district_names_are_on_the_map(app: App, watched: Watched) -> None:
     box = open_map(watched, app.url)
     names = build("namen_stadtbereiche", Query(), fast_settings(app.store, None)).gdf
     point = names[names["label"] == "Stadtmitte"].geometry.iloc[0]
-    x, y = _screen_point(box, point.x, point.y, (54.135, 12.125, 10.3))
+    x, y = screen_point(box, point.x, point.y)
 
     def drawn() -> bool:
         png = watched.page.screenshot(clip={"x": x - 40, "y": y - 10, "width": 80,
@@ -190,7 +149,7 @@ PARK_RGB, LAND_RGB = (0xDB, 0xE8, 0xCF), (0xF4, 0xF1, 0xEA)
 
 def _pixel_at(watched: Watched, lon: float, lat: float) -> tuple[int, int, int]:
     box = watched.page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
-    x, y = _screen_point(box, lon, lat, STREET_VIEW)
+    x, y = screen_point(box, lon, lat, STREET_VIEW)
     png = watched.page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3})
     return Image.open(BytesIO(png)).convert("RGB").getpixel((1, 1))
 
@@ -208,12 +167,12 @@ def _open(watched: Watched, url: str) -> None:
 
 
 def test_street_tiles_paint_from_the_configured_server_only(
-        street_app: App, tile_server: TileServer, watched: Watched) -> None:
+        street_app: App, tile_server: MirrorServer, watched: Watched) -> None:
     # Only points on the map, so the ground shows as it is drawn.
     url = f"{street_app.url}/?layers=orte_wasser&at={','.join(map(str, STREET_VIEW))}"
     _open(watched, url)
     poll_until(lambda: watched.page.evaluate("1") and any(
-        p.endswith(".png") for p in tile_server.asked), 30, "the tile server to be asked")
+        e.path.endswith(".png") for e in tile_server.log), 30, "the tile server to be asked")
     poll_until(lambda: _near(_pixel_at(watched, *PARK), PARK_RGB), 30, "the park from a tile")
     watched.page.screenshot(path=str(ARTIFACTS / "street-tiles.png"))
     # The credit: under the map, and in the map's own attribution.

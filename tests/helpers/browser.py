@@ -165,18 +165,21 @@ def no_console_errors(w: Watched) -> None:
     assert not real, real
 
 
-def screen_point(box: dict, lon: float, lat: float) -> tuple[float, float]:
-    """Web-Mercator pixel of lon/lat in the deck canvas at the initial view (512 px tiles)."""
-    world = 512 * 2 ** VIEW["zoom"]
+def mercator_px(lon: float, lat: float, world: float) -> tuple[float, float]:
+    """Web-Mercator pixel of lon/lat in a world ``world`` pixels wide (written here on its
+    own, not taken from layers/: the tests check the app's projection against it)."""
+    s = math.sin(math.radians(lat))
+    return (lon + 180) / 360 * world, (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
 
-    def merc(lo: float, la: float) -> tuple[float, float]:
-        x = (lo + 180) / 360 * world
-        s = math.sin(math.radians(la))
-        y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
-        return x, y
 
-    cx, cy = merc(VIEW["lon"], VIEW["lat"])
-    px, py = merc(lon, lat)
+def screen_point(box: dict, lon: float, lat: float,
+                 view: tuple[float, float, float] = (VIEW["lat"], VIEW["lon"], VIEW["zoom"])
+                 ) -> tuple[float, float]:
+    """Pixel of lon/lat in the deck canvas ``box`` opened at ``view`` (lat, lon, zoom;
+    deck.gl's 512 px tiles); the initial city view by default."""
+    world = 512 * 2 ** view[2]
+    cx, cy = mercator_px(view[1], view[0], world)
+    px, py = mercator_px(lon, lat, world)
     return box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
 
 

@@ -61,8 +61,10 @@ class Logged:
 class MirrorServer:
     """ThreadingHTTPServer over a folder, with ETag/Last-Modified and injectable faults."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, headers: dict[str, str] | None = None) -> None:
+        """``headers`` go on every file served (e.g. CORS, as public tile servers send)."""
         self.root = root
+        self.headers = headers or {}
         self.faults: dict[str, Fault] = {}
         self.log: list[Logged] = []
         self._lock = threading.Lock()
@@ -108,7 +110,7 @@ class MirrorServer:
                     return
                 self._record(200)
                 self.send_response(200)
-                headers = {"ETag": etag, "Last-Modified": last_modified}
+                headers = {"ETag": etag, "Last-Modified": last_modified, **server.headers}
                 if fault and not fault.length:
                     self.close_connection = True
                 else:
