@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -275,22 +276,50 @@ def steady_screenshot(target, timeout_s: float = 10.0, **kwargs: object) -> byte
 LEAFLET_FRAME = "iframe[title*='streamlit_folium']"
 
 
-def leaflet_tooltip_texts(page, wanted: set[str], tip_timeout_ms: int = 2_000) -> set[str]:
-    """Hover every shape of the Leaflet map until the tooltips showed every text of
-    ``wanted``; returns those seen. """
+# A point of the shape where the shape itself is on top (a bounding box's centre may lie in
+# a neighbour, or under a name), in the frame's coordinates; None for a covered sliver.
+_OWN_POINT = """(el) => {
+  const r = el.getBoundingClientRect();
+  const steps = [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.45, 0.55, 0.3, 0.7];
+  for (const fy of steps) for (const fx of steps) {
+    const x = r.left + fx * r.width, y = r.top + fy * r.height;
+    if (document.elementFromPoint(x, y) === el) return [x, y];
+  }
+  return null;
+}"""
+
+
+def leaflet_tooltip_texts(page, wanted: set[str], tip_timeout_ms: int = 2_000,
+                          timeout_s: float = 90.0) -> set[str]:
+    """Point at every shape of the Leaflet map (on a spot where that shape is on top, after
+    the previous tooltip has closed) until the tooltips showed every text of ``wanted``;
+    returns those seen. Goes round again while texts are missing and time is left, since
+    the map may be redrawn under the pointer."""
     frame = page.frame_locator(LEAFLET_FRAME)
     paths = frame.locator("path.leaflet-interactive")
     paths.first.wait_for(timeout=60_000)
+    tips = frame.locator(".leaflet-tooltip")
     seen: set[str] = set()
-    for i in range(paths.count()):
-        paths.nth(i).hover(force=True)
-        tip = frame.locator(".leaflet-tooltip")
-        try:
-            tip.first.wait_for(state="visible", timeout=tip_timeout_ms)
-        except Exception:  # a hidden sliver of a polygon: no tooltip to read
-            continue
-        text = tip.first.inner_text()
-        seen |= {w for w in wanted if w in text}
-        if seen == wanted:
-            break
+    deadline = time.monotonic() + timeout_s
+    while seen != wanted and time.monotonic() < deadline:
+        page.locator(LEAFLET_FRAME).scroll_into_view_if_needed()
+        box = page.locator(LEAFLET_FRAME).bounding_box()
+        for i in range(paths.count()):
+            page.mouse.move(1, 1)
+            tips.first.wait_for(state="detached", timeout=tip_timeout_ms)
+            try:
+                point = paths.nth(i).evaluate(_OWN_POINT, timeout=tip_timeout_ms)
+            except Exception:  # the map was redrawn: the next round counts again
+                break
+            if point is None or box is None:
+                continue
+            page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+            try:
+                tips.first.wait_for(state="visible", timeout=tip_timeout_ms)
+            except Exception:  # no tooltip to read here
+                continue
+            text = tips.first.inner_text()
+            seen |= {w for w in wanted if w in text}
+            if seen == wanted:
+                break
     return seen
