@@ -70,7 +70,8 @@ def test_overview_draws_the_map_and_shows_a_tooltip(app: App, watched: Watched) 
                                                           strict=True)]
     assert any(sum(abs(x - y) for x, y in zip(rgb, dark, strict=True)) < 30
                for _n, rgb in colours), dark
-    text = hover_tooltip(watched, box, *district_point(app.store, "N"))
+    text = hover_tooltip(watched, box, *district_point(app.store, "N"),
+                         expect="Stadtmitte")
     assert "Stadtbereich: Stadtmitte" in text
     assert "Anteil 65 Jahre und älter (%): " in text
     no_console_errors(watched)
@@ -101,10 +102,12 @@ def test_leaflet_view_is_offline_too(app: App, watched: Watched) -> None:
 
 def test_evil_district_names_stay_text_in_deck(evil_app: App, watched: Watched) -> None:
     box = open_map(watched, evil_app.url)
-    text_a = hover_tooltip(watched, box, *district_point(evil_app.store, "A"))
+    text_a = hover_tooltip(watched, box, *district_point(evil_app.store, "A"),
+                           expect=EVIL_A)
     assert f"Stadtbereich: {EVIL_A}" in text_a
     watched.page.mouse.move(5, 5)
-    text_b = hover_tooltip(watched, box, *district_point(evil_app.store, "B"))
+    text_b = hover_tooltip(watched, box, *district_point(evil_app.store, "B"),
+                           expect=EVIL_B)
     assert f"Stadtbereich: {EVIL_B}" in text_b
     assert watched.page.locator("img[src='x']").count() == 0
     watched.page.screenshot(path=str(ARTIFACTS / "xss-deck.png"))
@@ -125,7 +128,7 @@ def test_clicking_a_district_opens_its_profile(app: App, watched: Watched) -> No
     lon_lat = district_point(app.store, "E")
     # Hover first: once the tooltip names the district, deck.gl can pick it, and the click
     # lands on a map that is ready (on a busy machine it may not be right after painting).
-    assert "Lütten Klein" in hover_tooltip(watched, box, *lon_lat)
+    assert "Lütten Klein" in hover_tooltip(watched, box, *lon_lat, expect="Lütten Klein")
     x, y = screen_point(box, *lon_lat)
     watched.page.mouse.click(x, y)
     heading = watched.page.get_by_role("heading", name="Profil: Lütten Klein")

@@ -89,7 +89,8 @@ def test_deck_tooltips_show_the_corpus_as_text(hostile_app: App, watched) -> Non
     box = open_map(watched, f"{hostile_app.url}/?layers=indikator")
     for code, payload in CORPUS.items():
         watched.page.mouse.move(5, 5)
-        text = hover_tooltip(watched, box, *district_point(hostile_app.store, code))
+        text = hover_tooltip(watched, box, *district_point(hostile_app.store, code),
+                             expect=payload)
         assert f"Stadtbereich: {payload}" in text, (code, text)
     assert watched.page.evaluate(INJECTED) == CLEAN
     watched.page.screenshot(path=str(ARTIFACTS / "xss-corpus-deck.png"))

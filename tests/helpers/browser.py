@@ -5,6 +5,7 @@ dialogs), and waits on what the page shows — never on the clock.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -229,13 +230,26 @@ def open_map(w: Watched, url: str) -> dict:
     return box
 
 
-def hover_tooltip(w: Watched, box: dict, lon: float, lat: float) -> str:
+def hover_tooltip(w: Watched, box: dict, lon: float, lat: float, expect: str = "",
+                  timeout_s: float = 10.0) -> str:
+    """The deck tooltip's text at a point. With ``expect``, waits until the text contains it
+    (deck.gl reuses one tooltip element, so right after a move it may still show the last
+    district) and returns the last text seen either way, for the caller's assertion."""
     x, y = screen_point(box, lon, lat)
     w.page.mouse.move(x - 3, y - 3)
     w.page.mouse.move(x, y)
     tooltip = w.page.locator(".deck-tooltip")
-    tooltip.wait_for(state="visible", timeout=10_000)
-    return tooltip.inner_text()
+    tooltip.wait_for(state="visible", timeout=int(timeout_s * 1000))
+    last = [tooltip.inner_text()]
+
+    def shows() -> bool:
+        last.append(tooltip.inner_text())
+        return expect in last[-1]
+
+    if expect and expect not in last[-1]:
+        with contextlib.suppress(AssertionError):  # the caller's assertion names the text
+            poll_until(shows, timeout_s, f"the tooltip to show {expect!r}", interval=0.1)
+    return last[-1]
 
 
 READY = ".stApp[data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
