@@ -25,12 +25,14 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # Debian's chromium for the browser tests and the profiles' PDFs (playwright cannot download
-# browsers here), poppler-utils to read those PDFs back in the tests;
+# browsers here), poppler-utils to read those PDFs back in the tests, DejaVu Sans for the
+# street names of the offline tile pack;
 # PostgreSQL with PostGIS and nginx for the shared-store and replica tests (the tests start
 # their own private servers on 127.0.0.1; the system services are not used).
 PG_MAJOR = $$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$$/\1/p' | head -n1)
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; then \
 	  echo "Installing Debian chromium, fonts and poppler-utils for browser and PDF tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \

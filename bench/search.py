@@ -105,7 +105,8 @@ def tile_pack(streets: gpd.GeoDataFrame, zooms: tuple[int, int]) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         stats = tilepack.render(features, Path(tmp) / "tiles", zooms)
     return (f"tile pack (generated streets, zooms {zooms[0]}–{zooms[1]}): {stats.tiles:,} "
-            f"tiles, {stats.bytes / 1e6:.1f} MB, built in {stats.seconds:.0f} s")
+            f"tiles, {stats.names:,} street names, {stats.bytes / 1e6:.1f} MB, built in "
+            f"{stats.seconds:.0f} s")
 
 
 def browser_search(gaz: Gazetteer, queries: list[tuple[str, str]]) -> list[str]:

@@ -2,7 +2,8 @@
 kiosk or an event without internet still shows streets under the districts.
 
 ``python -m layers.tilepack OSM_FILE`` (``make tiles OSM=…``) reads an extract with pyosmium
-(``geodata.osm``), draws every tile of the Rostock box for zooms 10–16 with Pillow and
+(``geodata.osm``), draws every tile of the Rostock box for zooms 10–16 with Pillow (street
+names from zoom 14, see ``street_names``) and
 writes ``<data dir>/static/tiles/{z}/{x}/{y}.png`` and ``tilepack.json`` (zooms, bounds,
 credit, the extract's date). The app serves its generated files from ``<data dir>/static``
 at ``/app/static``, so the pack is at ``/app/static/tiles/`` and used when present.
@@ -33,7 +34,7 @@ from PIL import Image, ImageDraw
 
 from geodata.osm import BOX
 
-from . import labels
+from . import labels, street_names
 from .basemap import LAND, WATER, TileSource
 from .sources import WATER_AREAS
 
@@ -75,6 +76,7 @@ class PackStats:
     tiles: int
     bytes: int
     seconds: float
+    names: int = 0  # street names written, over all zooms
 
 
 EARTH = 20037508.342789244  # half the Web-Mercator world, in metres
@@ -102,13 +104,37 @@ class _Drawer:
 
     def __init__(self, features: dict) -> None:
         self.geoms: dict[str, np.ndarray] = {}
+        self.names: dict[str, np.ndarray] = {}
         self.trees: dict[str, shapely.STRtree] = {}
+        self.labels: dict[int, list[street_names.Label]] = {}
         for kind, frame in features.items():
             if frame is None or frame.empty:
                 continue
             geoms = np.asarray(frame.to_crs("EPSG:3857").geometry.values)
             self.geoms[kind] = geoms
+            self.names[kind] = (frame["name"].to_numpy() if "name" in frame
+                                else np.full(len(frame), "", dtype=object))
             self.trees[kind] = shapely.STRtree(geoms)
+
+    @staticmethod
+    def name_px(zoom: int) -> float:
+        """The street names' text height at ``zoom``, in drawn pixels."""
+        return SCALE * street_names.FONT_PX.get(zoom, 12 + max(0, zoom - 16))
+
+    def street_labels(self, zoom: int) -> list[street_names.Label]:
+        """The names placed for the whole pack at ``zoom`` (once, then reused per tile)."""
+        if zoom not in self.labels:
+            k = TILE * SCALE * 2 ** zoom / (2 * EARTH)
+
+            def to_px(coords: np.ndarray) -> np.ndarray:
+                return np.column_stack(((coords[:, 0] + EARTH) * k, (EARTH - coords[:, 1]) * k))
+
+            lines = ((kind, name, part)
+                     for kind in street_names.FIRST_ZOOM if kind in self.geoms
+                     for geom, name in zip(self.geoms[kind], self.names[kind], strict=True)
+                     for part in shapely.get_parts(geom) if part.geom_type == "LineString")
+            self.labels[zoom] = street_names.place(lines, to_px, self.name_px(zoom), zoom)
+        return self.labels[zoom]
 
     def tile(self, zoom: int, x: int, y: int) -> Image.Image:
         px = TILE * SCALE
@@ -149,6 +175,7 @@ class _Drawer:
             for coords in lines:
                 draw.line(pixels(coords), fill=COLOURS[kind], width=round(width),
                           joint="curve")
+        street_names.draw(image, self.street_labels(zoom), (x * px, y * px), self.name_px(zoom))
         return image.resize((TILE, TILE), Image.Resampling.LANCZOS)
 
 
@@ -162,7 +189,7 @@ def render(features: dict, folder: Path, zooms: tuple[int, int] = ZOOMS,
     folder.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     drawer = _Drawer(features)
-    count = size = 0
+    count = size = names = 0
     try:
         for zoom in range(zooms[0], zooms[1] + 1):
             x0, x1, y0, y1 = tile_range(box, zoom)
@@ -175,8 +202,9 @@ def render(features: dict, folder: Path, zooms: tuple[int, int] = ZOOMS,
                     image.save(path, optimize=True)
                     count += 1
                     size += path.stat().st_size
+            names += len(drawer.labels.get(zoom, ()))
         meta = {"min_zoom": zooms[0], "max_zoom": zooms[1], "bounds": list(box),
-                "tiles": count, "bytes": size, "attribution_de": CREDIT_DE,
+                "tiles": count, "bytes": size, "street_names": names, "attribution_de": CREDIT_DE,
                 "attribution_en": CREDIT_EN, "attribution_url": CREDIT_URL,
                 "source": source, "source_date": source_date,
                 "built_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
@@ -190,7 +218,7 @@ def render(features: dict, folder: Path, zooms: tuple[int, int] = ZOOMS,
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    return PackStats(count, size, time.perf_counter() - started)
+    return PackStats(count, size, time.perf_counter() - started, names)
 
 
 def with_open_water(water: gpd.GeoDataFrame, settings: object) -> gpd.GeoDataFrame:
@@ -234,9 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     features["water"] = with_open_water(features["water"], settings)
     counts = ", ".join(f"{k} {len(v):,}" for k, v in features.items())
     print(f"Read {args.extract.name}: {counts}")
+    if street_names.font(10) is None:
+        print("Street names left out: neither DejaVu Sans nor Liberation Sans is installed "
+              "(Debian: apt-get install fonts-dejavu-core)", file=sys.stderr)
     dated = datetime.fromtimestamp(args.extract.stat().st_mtime, UTC).date().isoformat()
     stats = render(features, out, zooms, source=args.extract.name, source_date=dated)
-    print(f"Tile pack {out}: {stats.tiles:,} tiles, {stats.bytes / 1e6:.1f} MB, zooms "
+    print(f"Tile pack {out}: {stats.tiles:,} tiles, {stats.names:,} street names, "
+          f"{stats.bytes / 1e6:.1f} MB, zooms "
           f"{zooms[0]}–{zooms[1]}, {stats.seconds:.0f} s")
     return 0
 

@@ -4,9 +4,11 @@ offline tile pack, the configured tile server and its one allowed address."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -192,8 +194,9 @@ def test_the_pack_draws_the_streets_and_replaces_a_pack_only_when_done(
     source = tilepack.pack_source(tmp_path)
     assert source and source.url == "/app/static/tiles/{z}/{x}/{y}.png"
     assert source.max_zoom == 15
-    # A road is drawn where Lange Straße runs (white over the light ground).
-    (tx, ty), (px, py) = _tile_pixel(12.1335, 54.09135, 15)
+    # A road is drawn where Lange Straße runs (white over the light ground; away from the
+    # middle, where its name is written).
+    (tx, ty), (px, py) = _tile_pixel(12.1310, 54.091457, 15)
     image = Image.open(folder / "15" / str(tx) / f"{ty}.png").convert("RGB")
     r, g, b = image.getpixel((px, py))
     assert min(r, g, b) > 240, (r, g, b)
@@ -208,6 +211,79 @@ def test_the_pack_draws_the_streets_and_replaces_a_pack_only_when_done(
         tilepack.render(read_extract(extract), folder, (12, 15), SMALL_BOX)
     assert sorted(p.name for p in folder.rglob("*.png")) == before
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".tiles-")]
+
+
+def _angle(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The screen angle (degrees, counter-clockwise, never upside down) from a to b."""
+    from tests.helpers.browser import mercator_px
+
+    (x0, y0), (x1, y1) = (mercator_px(*p, 2 ** 16 * 256) for p in (a, b))
+    angle = -math.degrees(math.atan2(y1 - y0, x1 - x0))
+    return angle - 180 if angle > 90 else angle + 180 if angle <= -90 else angle
+
+
+def test_street_names_follow_their_streets_from_their_zoom_and_never_overlap(
+        extract: Path) -> None:
+    drawer = tilepack._Drawer(read_extract(extract))
+    assert drawer.street_labels(13) == []
+    assert {lb.name for lb in drawer.street_labels(14)} == {"Am Strande"}  # main roads first
+    at16 = drawer.street_labels(16)
+    assert {"Lange Str.", "Kröpeliner Str.", "Am Strande", "Doberaner Str."} <= {
+        lb.name for lb in at16}
+    kroepeliner = next(lb for lb in at16 if lb.name == "Kröpeliner Str.")
+    # Along the street (it rises to the east), read left to right.
+    assert abs(kroepeliner.angle - _angle((12.1315, 54.0878), (12.1395, 54.0888))) < 1.5
+    assert all(-90 < lb.angle <= 90 for lb in at16)
+    assert sum(lb.name == "Am Strande" for lb in at16) >= 2  # a long street: again and again
+    boxes = [lb.box for lb in at16]
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_street_names_left_out_where_they_do_not_fit_or_would_cover_another() -> None:
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    def street(name: str, lon0: float, lat: float, lon1: float) -> tuple[str, LineString]:
+        return name, LineString([(lon0, lat), (lon1, lat)])
+
+    rows = [street("Kurz", 12.1300, 54.090, 12.1302),  # 13 m: shorter than its name
+            street("Obere Parallelstraße", 12.120, 54.0950, 12.126),
+            street("Untere Parallelstraße", 12.120, 54.09495, 12.126),  # 5 m beside it
+            street("Böse\x00\u202e<b>Straße</b>", 12.120, 54.080, 12.126),
+            street("x" * 200, 12.100, 54.070, 12.150)]
+    minor = gpd.GeoDataFrame({"name": [n for n, _g in rows]},
+                             geometry=[g for _n, g in rows], crs="EPSG:4326")
+    names = [lb.name for lb in tilepack._Drawer({"minor": minor}).street_labels(16)]
+    assert "Kurz" not in names
+    assert len({"Obere Parallelstraße", "Untere Parallelstraße"} & set(names)) == 1
+    assert "Böse<b>Straße</b>" in names  # drawn as letters; control characters dropped
+    assert not [n for n in names if n.startswith("xxx")]
+
+
+def _dark_pixels(path: Path) -> int:
+    """Pixels as dark as the names' text (the darkest line, the rail, is far lighter)."""
+    return int((np.asarray(Image.open(path).convert("L")) < 110).sum())
+
+
+def test_the_pack_writes_the_names_into_the_tiles_and_goes_on_without_a_font(
+        tmp_path: Path, extract: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    features = read_extract(extract)
+    stats = tilepack.render(features, tmp_path / "named", (13, 16), SMALL_BOX)
+    assert stats.names >= 8  # Am Strande from 14, all five streets at 15 and 16
+    assert json.loads((tmp_path / "named" / tilepack.META).read_text())["street_names"] == \
+        stats.names
+    label = next(lb for lb in tilepack._Drawer(features).street_labels(16)
+                 if lb.name == "Lange Str.")
+    tx, ty = int(label.x // (256 * tilepack.SCALE)), int(label.y // (256 * tilepack.SCALE))
+    named = tmp_path / "named" / "16" / str(tx) / f"{ty}.png"
+    assert _dark_pixels(named) > 40
+    x0, x1, y0, y1 = tilepack.tile_range(SMALL_BOX, 13)
+    assert not any(_dark_pixels(tmp_path / "named" / "13" / str(x) / f"{y}.png")
+                   for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+    monkeypatch.setattr("layers.street_names.FONT_FILES", ("no-such-font.ttf",))
+    assert tilepack.render(features, tmp_path / "plain", (16, 16), SMALL_BOX).names == 0
+    plain = tmp_path / "plain" / "16" / str(tx) / f"{ty}.png"
+    assert _dark_pixels(plain) == 0
 
 
 def _tile_pixel(lon: float, lat: float, zoom: int) -> tuple[tuple[int, int], tuple[int, int]]:
