@@ -18,13 +18,11 @@ through :func:`geodata.fetch.get_json`; this module imports no HTTP library.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +34,7 @@ from .config import Settings, load_settings
 from .errors import FetchError, GeodataError, ValidationError, excerpt
 from .fetch import get_json, make_session
 from .sea import surge_class
+from .storage import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -350,24 +349,13 @@ def _read_json(path: Path) -> object:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Replace ``path`` atomically (a unique temporary file, so two sessions writing at once
-    cannot mix their bytes). A failure is logged, not raised: the answer is still good."""
-    tmp: str | None = None
+    """Replace ``path`` atomically. A failure is logged, not raised: the answer is still
+    good."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_bytes_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+                           durable=True)
     except OSError as exc:
         log.warning("could not store %s: %s", path, exc)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 # --- small helpers ------------------------------------------------------------------------

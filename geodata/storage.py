@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Replace ``path`` so that readers (another server process, a browser) see the old file
+    or the new one, never half of one. The temporary name is unique, so two writers at once
+    (replicas sharing a data folder) cannot mix their bytes; ``durable`` also survives a
+    power cut (the file and its folder are synced). The file is readable by all (0644)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if durable:
+        _fsync_dir(path.parent)
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    write_bytes_atomic(path, json.dumps(data, ensure_ascii=False, indent=2,
+                                        default=str).encode("utf-8"), durable=True)
 
 
 def write_frame(frame: pd.DataFrame, path: Path | io.BytesIO) -> None:

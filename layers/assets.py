@@ -8,11 +8,11 @@ points every map at :data:`LEAFLET_JS` / :data:`LEAFLET_CSS` and at nothing else
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from xstatic.pkg import leaflet as _xstatic_leaflet
+
+from geodata.storage import write_bytes_atomic
 
 LEAFLET_VERSION = _xstatic_leaflet.VERSION
 STATIC_URL = "/app/static"
@@ -41,20 +41,6 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Readers (the browser, another server process) see the old file or the new one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def install_leaflet(static_dir: Path) -> Path:
     """Copy Leaflet into ``<static_dir>/vendor/leaflet/``; returns that folder.
 
@@ -65,5 +51,5 @@ def install_leaflet(static_dir: Path) -> Path:
     for rel in _wanted(source):
         src, dst = source / rel, target_dir / rel
         if not _same(src, dst):
-            _write_atomically(dst, src.read_bytes())
+            write_bytes_atomic(dst, src.read_bytes())
     return target_dir

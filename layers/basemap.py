@@ -16,6 +16,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geodata.storage import write_bytes_atomic
+
 from . import geometry
 from .sources import WATER_AREAS
 
@@ -93,8 +95,6 @@ def write_style(static_dir: Path, water: gpd.GeoDataFrame | None,
                 districts: gpd.GeoDataFrame | None, streets: TileSource | None = None) -> Path:
     """Write the style into the served folder (atomically; it is served as is)."""
     target = static_dir / (STREETS_STYLE_NAME if streets else STYLE_NAME)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(style(water, districts, streets), separators=(",", ":")))
-    tmp.replace(target)
+    write_bytes_atomic(target, json.dumps(style(water, districts, streets),
+                                          separators=(",", ":")).encode("utf-8"))
     return target

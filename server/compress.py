@@ -41,6 +41,8 @@ from urllib.parse import parse_qs
 
 import brotli
 
+from geodata.storage import write_bytes_atomic
+
 TEXT_SUFFIXES = (".js", ".css", ".json", ".svg", ".html", ".txt", ".geojson", ".xml")
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/geo+json",
               "application/manifest+json", "application/xml", "image/svg+xml",
@@ -94,13 +96,6 @@ def compress(data: bytes, encoding: str, best: bool = True) -> bytes:
     if encoding == "br":
         return brotli.compress(data, quality=11 if best else 5)
     return gzip.compress(data, 9 if best else 6, mtime=0)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
 
 
 # --- Streamlit's frontend, precompressed once -----------------------------------------------
@@ -167,7 +162,7 @@ class Precompressed:
                 data = asset.source.read_bytes()
                 if hashlib.sha256(data).hexdigest() != asset.sha:
                     continue  # changed under us (an upgrade mid-run): leave it to the stock path
-                _write_atomically(copy, compress(data, enc))
+                write_bytes_atomic(copy, compress(data, enc))
             asset.variants[enc] = copy  # one dict assignment: safe for concurrent readers
             if progress:
                 progress(n, len(todo))

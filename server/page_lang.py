@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from geodata.storage import write_bytes_atomic
 from text import LANGS
 
 DEFAULT = LANGS[0]
@@ -148,10 +148,7 @@ def write_script(static_dir: Path) -> Path:
     target = static_dir / SCRIPT_NAME
     if target.is_file() and target.read_text(encoding="utf-8") == FOLLOW_JS:
         return target
-    static_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{SCRIPT_NAME}.{os.getpid()}.tmp")
-    tmp.write_text(FOLLOW_JS, encoding="utf-8")
-    os.replace(tmp, target)
+    write_bytes_atomic(target, FOLLOW_JS.encode("utf-8"))
     return target
 
 

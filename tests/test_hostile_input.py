@@ -339,3 +339,48 @@ def test_a_table_the_parser_cannot_split_gives_one_line(store_copy: Path, server
     server.faults[POP_2023] = Fault(body="\n".join(text).encode())
     refused_keeping_copy(store_copy, server.url, "bevoelkerung", "cannot be read as a table",
                          "Expected 4 fields in line 4, saw 7")
+
+
+def test_generated_files_are_replaced_whole_even_with_two_writers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replicas share a data folder: two processes writing the basemap style or a
+    compressed copy at once must leave one whole file, never a mix, and a write that
+    fails keeps the old file."""
+    from geodata.storage import write_bytes_atomic
+
+    target = tmp_path / "static" / "style.json"
+    size = 256 * 1024
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def writer(byte: int) -> None:
+        for _ in range(15):
+            write_bytes_atomic(target, bytes([byte]) * size)
+
+    def reader() -> None:
+        while not stop.is_set():
+            if target.exists():
+                seen.append(target.read_bytes())
+
+    threads = [threading.Thread(target=writer, args=(b,)) for b in b"abcdef"]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    watcher.join()
+    final = target.read_bytes()
+    assert len(final) == size and len(set(final)) == 1
+    assert seen and all(len(d) == size and len(set(d)) == 1 for d in seen)
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+
+    def full_disk(*_a: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("geodata.storage.os.replace", full_disk)
+    with pytest.raises(OSError):
+        write_bytes_atomic(target, b"half")
+    assert target.read_bytes() == final
+    assert sorted(p.name for p in target.parent.iterdir()) == ["style.json"]
