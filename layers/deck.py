@@ -218,17 +218,12 @@ LABEL_FONT = '"DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"'
 def label_layer(names: Sequence[LayerData], zoom: float) -> pdk.Layer:
     """All names in one TextLayer with a white halo: those that have room at ``zoom``, a
     more important one (a larger area) before a smaller (``layers.labels``)."""
-    rows = sorted(({"position": [round(geom.x, 5), round(geom.y, 5)],
-                    "name": deck_literal(name), "priority": int(priority), "size": float(size),
-                    "color": rgba(data.spec.color, 255)}
-                   for data in names
-                   for geom, name, priority, size in zip(
-                       data.gdf.geometry, data.gdf["label"], data.gdf["priority"],
-                       data.gdf["font_px"], strict=True)),
-                  key=lambda r: -r["priority"])
-    keep = labels.fitting([r["position"][0] for r in rows], [r["position"][1] for r in rows],
-                          [r["name"] for r in rows], [r["size"] for r in rows], zoom)
-    rows = [r for r, ok in zip(rows, keep, strict=True) if ok]
+    found = labels.rows(names)
+    keep = labels.fitting([n.lon for n in found], [n.lat for n in found],
+                          [deck_literal(n.text) for n in found], [n.font_px for n in found], zoom)
+    rows = [{"position": [round(n.lon, 5), round(n.lat, 5)], "name": deck_literal(n.text),
+             "priority": n.priority, "size": n.font_px, "color": rgba(n.layer.spec.color, 255)}
+            for n, ok in zip(found, keep, strict=True) if ok]
     return pdk.Layer(
         "TextLayer", rows, id="names", get_position="position", get_text="name",
         get_size="size", size_units='"pixels"', get_color="color",

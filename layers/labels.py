@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +40,35 @@ def points(areas: gpd.GeoDataFrame, kind: str,
     out = out.sort_values("weight", ascending=False, ignore_index=True)
     out["priority"] = np.arange(len(out), 0, -1) + (1000 if kind == "stadtbereich" else 0)
     return out.drop(columns="weight")
+
+
+class LabelLayer(Protocol):
+    """A built label layer (``layers.build.LayerData``, which imports this module)."""
+
+    gdf: gpd.GeoDataFrame
+    spec: Any
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a label layer, as both renderers place it."""
+
+    lon: float
+    lat: float
+    text: str
+    font_px: float
+    priority: int
+    layer: LabelLayer
+
+
+def rows(names: Sequence[LabelLayer]) -> list[Name]:
+    """The names of every label layer (EPSG:4326), most important first."""
+    found = [Name(float(geom.x), float(geom.y), str(text), float(size), int(priority), data)
+             for data in names
+             for geom, text, priority, size in zip(
+                 data.gdf.geometry, data.gdf["label"], data.gdf["priority"],
+                 data.gdf["font_px"], strict=True)]
+    return sorted(found, key=lambda n: -n.priority)
 
 
 # The world's width in pixels at zoom 0: 512 in deck.gl, 256 in Leaflet (one zoom apart).

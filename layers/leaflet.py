@@ -233,20 +233,15 @@ def geojson_layer(data: LayerData, on_streets: bool = False) -> folium.GeoJson |
 def label_markers(m: folium.Map, names: Sequence[LayerData]) -> None:
     """Every name as a marker with escaped text, shown from the zoom where it has room
     (``layers.labels.min_zooms`` over all names together, most important first)."""
-    rows = [(int(p), geom, str(name), float(size), data.spec.id)
-            for data in names
-            for geom, name, p, size in zip(data.gdf.geometry, data.gdf["label"],
-                                           data.gdf["priority"], data.gdf["font_px"],
-                                           strict=True)]
-    rows.sort(key=lambda r: -r[0])
-    zooms = labels.min_zooms([r[1].x for r in rows], [r[1].y for r in rows],
-                             [r[2] for r in rows], [r[3] for r in rows],
+    found = labels.rows(names)
+    zooms = labels.min_zooms([n.lon for n in found], [n.lat for n in found],
+                             [n.text for n in found], [n.font_px for n in found],
                              labels.LEAFLET_TILE)
     markers = []
-    for (_p, geom, name, _size, layer_id), minzoom in zip(rows, zooms, strict=True):
-        kind = "ortsteil" if layer_id == "namen_ortsteile" else "stadtbereich"
-        markers.append([round(geom.y, 5), round(geom.x, 5),
-                        f'<span class="{kind} hro-min-{minzoom}">{escape_text(name)}</span>'])
+    for name, minzoom in zip(found, zooms, strict=True):
+        kind = "ortsteil" if name.layer.spec.id == "namen_ortsteile" else "stadtbereich"
+        markers.append([round(name.lat, 5), round(name.lon, 5),
+                        f'<span class="{kind} hro-min-{minzoom}">{escape_text(name.text)}</span>'])
     m.get_root().header.add_child(Element(f"<style>{LABEL_CSS}</style>"), name="hro_labels")
     m.add_child(NameLabels(markers))
 
