@@ -21,6 +21,7 @@ from text import deck_literal
 from . import labels
 from .build import LayerData
 from .palettes import rgba
+from .spec import DRAW_ORDER, FILL_OPACITY, FILL_OPACITY_ON_STREETS
 
 TOOLTIP_STYLE = {
     "backgroundColor": "#ffffff", "color": "#1a1a1a", "fontSize": "14px",
@@ -171,11 +172,6 @@ def _features(data: LayerData, alpha: int) -> list[dict]:
              "geometry": geometries[i]} for i in range(len(gdf))]
 
 
-# Fill opacity of areas (0–255); lighter over a street map, so its streets show through.
-ALPHA = {"choropleth": 190, "area": 110, "line": 255}
-ALPHA_ON_STREETS = {"choropleth": 115, "area": 70, "line": 255}
-
-
 def deck_layer(data: LayerData, *, extruded: bool = False, elevation_scale: float = 1.0,
                on_streets: bool = False) -> pdk.Layer:
     spec = data.spec
@@ -191,7 +187,7 @@ def deck_layer(data: LayerData, *, extruded: bool = False, elevation_scale: floa
                          stroked=True, line_width_min_pixels=1.5, radius_min_pixels=7,
                          radius_max_pixels=14, get_radius=60, pickable=True)
     alpha = 255 if spec.extra.get("outline") else \
-        (ALPHA_ON_STREETS if on_streets else ALPHA)[spec.kind]
+        round(255 * (FILL_OPACITY_ON_STREETS if on_streets else FILL_OPACITY)[spec.kind])
     # A plain list of features, not a FeatureCollection: Streamlit maps a click back to the
     # picked object only when a layer's data is an array.
     fc = _features(data, alpha)
@@ -238,10 +234,9 @@ def deck(layers: Sequence[LayerData], map_style: str, *, view: pdk.ViewState | N
          on_streets: bool = False) -> pdk.Deck:
     """One Deck; ``map_style`` is the URL of the local style (never left empty: Streamlit
     would put an online basemap there)."""
-    # Areas first, lines above them, points on top, names above all.
-    order = {"choropleth": 0, "area": 1, "line": 2, "point": 3}
+    # In DRAW_ORDER, names above all.
     ordered = sorted((d for d in layers if d.spec.kind != "label"),
-                     key=lambda d: order[d.spec.kind])
+                     key=lambda d: DRAW_ORDER[d.spec.kind])
     names = [d for d in layers if d.spec.kind == "label"]
     view = view or ROSTOCK_VIEW
     return CompactDeck(

@@ -52,17 +52,14 @@ from .assets import LEAFLET_CSS, LEAFLET_JS
 from .basemap import LAND, TileSource
 from .build import LayerData
 from .palettes import NO_DATA
+from .spec import DRAW_ORDER, FILL_OPACITY, FILL_OPACITY_ON_STREETS
 
 ROSTOCK = (54.135, 12.125)
 JS_ASSETS: list[tuple[str, str]] = [("leaflet", LEAFLET_JS)]
 CSS_ASSETS: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]
 
-FILL_OPACITY = {"choropleth": 0.75, "area": 0.45}
-# Over a street map: lighter, so the streets show through (as in deck).
-FILL_OPACITY_ON_STREETS = {"choropleth": 0.45, "area": 0.28}
 BORDER = "#ffffff"
 HEX = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
-ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}  # as in deck: areas under points
 TOOLTIP_STYLE = ("background-color:#ffffff;color:#1a1a1a;font-size:14px;"
                  "border:1px solid #999;border-radius:4px;padding:6px 8px;"
                  "min-width:220px;max-width:320px;"
@@ -267,7 +264,7 @@ def folium_map(layers: Sequence[LayerData], *, lang: str = "de",
                          max_native_zoom=tiles.max_zoom, subdomains="",
                          control=False).add_to(m)
     for data in sorted((d for d in layers if d.spec.kind != "label"),
-                       key=lambda d: ORDER[d.spec.kind]):
+                       key=lambda d: DRAW_ORDER[d.spec.kind]):
         layer = geojson_layer(data, on_streets=tiles is not None)
         if layer is not None:
             layer.add_to(m)

@@ -11,6 +11,13 @@ from geodata import Settings
 
 FAMILIES = ("quality", "climate", "water")
 KINDS = ("choropleth", "point", "line", "area", "label")
+# Drawing order in both renderers: areas first, lines above them, points on top (names are
+# drawn above all, apart).
+DRAW_ORDER = {"choropleth": 0, "area": 1, "line": 2, "point": 3}
+# Fill opacity of areas in both renderers; lighter over a street map, so its streets show
+# through.
+FILL_OPACITY = {"choropleth": 0.75, "area": 0.45, "line": 1.0}
+FILL_OPACITY_ON_STREETS = {"choropleth": 0.45, "area": 0.28, "line": 1.0}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.projects import projects
+from layers.spec import FILL_OPACITY
 from tests.helpers.browser import (
     ARTIFACTS,
     BROWSER,
@@ -63,9 +64,9 @@ def test_overview_draws_the_map_and_shows_a_tooltip(app: App, watched: Watched) 
 
     colours = Image.open(BytesIO(png)).convert("RGB").getcolors(maxcolors=1 << 16) or []
     assert len(colours) > 20
-    # Viridis' darkest class (#440154, Warnemünde 41.6 %) is on screen, drawn at alpha 190
-    # over the basemap's land colour (#f4f1ea).
-    a = 190 / 255
+    # Viridis' darkest class (#440154, Warnemünde 41.6 %) is on screen, drawn at the
+    # choropleth's opacity over the basemap's land colour (#f4f1ea).
+    a = round(255 * FILL_OPACITY["choropleth"]) / 255
     dark = [round(a * c + (1 - a) * bg) for c, bg in zip((0x44, 0x01, 0x54), (0xF4, 0xF1, 0xEA),
                                                           strict=True)]
     assert any(sum(abs(x - y) for x, y in zip(rgb, dark, strict=True)) < 30

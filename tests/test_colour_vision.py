@@ -23,9 +23,10 @@ from colorspacious import cspace_convert, deltaE
 
 from layers.basemap import LAND
 from layers.palettes import ANCHORS, NO_DATA, colours
+from layers.spec import FILL_OPACITY
 
 MIN_DELTA_E = 6.0
-DECK_ALPHA = 190 / 255  # layers.deck: choropleth fills
+DECK_ALPHA = FILL_OPACITY["choropleth"]  # both renderers' choropleth fills
 
 
 def _rgb1(hex_colour: str) -> np.ndarray:

@@ -25,7 +25,7 @@ from layers.basemap import OSM
 from layers.build import LayerData, build, tip_html
 from layers.leaflet import folium_map, map_html
 from layers.palettes import rgba
-from layers.spec import Query
+from layers.spec import FILL_OPACITY, Query
 from tests.helpers.mirror import MIRROR, needs_mirror
 
 LAYER_IDS = ("indikator", "hitze", "wasserflaechen", "warnow", "uferbezirke", "orte_wasser")
@@ -154,7 +154,10 @@ def test_district_fills_equal_layerdata_and_deck(all_layers: dict[str, LayerData
     assert fills == list(data.gdf["fill"])
     assert len(set(fills)) == data.query.k  # the classes, not one colour
     deck_fills = [f["properties"]["fill"] for f in deck.deck_layer(data).data]
-    assert deck_fills == [rgba(f, 190) for f in fills]
+    assert deck_fills == [rgba(f, round(255 * FILL_OPACITY["choropleth"])) for f in fills]
+    # ... and as see-through in both renderers
+    (styles,) = _styles(html)
+    assert {s.get("fillOpacity") for s in styles.values()} == {FILL_OPACITY["choropleth"]}
 
 
 @needs_mirror
