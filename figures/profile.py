@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geodata.indicators import BY_ID, Indicator
+from geodata.indicators import BY_ID, Indicator, latest_year
 from geodata.planning import ranks
 from text import number, signed, t
 
@@ -75,18 +75,17 @@ class KeyFigure:
 
 def profile_year(ind: pd.DataFrame, code: str, year: int | None = None) -> int:
     """The year asked for when the district has figures for it, else its latest."""
-    mine = ind[ind.code == code]
-    latest = int(mine[mine.indicator == "einwohner"].year.max())
-    return int(year) if year in set(mine.year) else latest
+    mine = set(ind.loc[ind.code == code, "year"])
+    return int(year) if year in mine else latest_year(ind, code=code)
 
 
 def key_figures(ind: pd.DataFrame, city: pd.Series, code: str, year: int,
                 indicators: tuple[str, ...] = PROFILE_INDICATORS) -> list[KeyFigure]:
     out = []
+    mine = ind[(ind.code == code) & (ind.year == year)].set_index("indicator")["value"]
     for ind_id in indicators:
-        row = ind[(ind.code == code) & (ind.indicator == ind_id) & (ind.year == year)]
         ranked = ranks(ind, ind_id, year)
-        value = None if row.empty else float(row.value.iloc[0])
+        value = None if pd.isna(v := mine.get(ind_id)) else float(v)
         ref = city.get((ind_id, year))
         ref = None if ref is None or ref != ref or BY_ID[ind_id].city == "sum" else float(ref)
         out.append(KeyFigure(ind_id, value, ref,
@@ -123,7 +122,7 @@ def district_words(ind: pd.DataFrame, city: pd.Series, districts: pd.DataFrame, 
 
     ``name`` is put in as given: escape it for where the text goes (Markdown, HTML)."""
     row = districts.set_index("code").loc[code]
-    year = int(ind[ind.indicator == "einwohner"].year.max())
+    year = latest_year(ind)
     v = ind[(ind.code == code) & (ind.year == year)].set_index("indicator")["value"]
 
     def cmp(ind_id: str) -> str:

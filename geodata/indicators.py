@@ -156,6 +156,19 @@ REGISTER_REPORT = ("https://www.ndr.de/nachrichten/mecklenburg-vorpommern/rostoc
                    "Prognose-Rostocks-Bevoelkerung-schrumpft,mvregiorostock344.html")
 
 
+def latest_year(ind: pd.DataFrame, indicator: str = "einwohner", code: str | None = None
+                ) -> int:
+    """The latest year with figures for ``indicator`` (of one district when ``code`` is
+    given): the year a profile or a page opens with when none is asked for. The register's
+    residents are the default: every other figure of a year is published with them."""
+    rows = ind[ind["indicator"] == indicator]
+    if code is not None:
+        rows = rows[rows["code"] == code]
+    if rows.empty:
+        raise LookupError(f"no published years for {indicator}")
+    return int(rows["year"].max())
+
+
 def city_values(values: pd.DataFrame, population: pd.Series, area_km2: pd.Series) -> pd.Series:
     """City figure per (indicator, year) from district values.
 

@@ -9,7 +9,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geodata import Settings, loaders
-from geodata.indicators import BY_ID
+from geodata.indicators import BY_ID, latest_year
 
 from . import labels
 
@@ -19,19 +19,12 @@ WATER_AREAS = ("meer", "unterwarnow_breitling")
 HEAT_PARTS = ("dichte", "anteil_65_plus")
 
 
-def latest_year(indicator: str, settings: Settings | None = None) -> int:
-    years = loaders.indicator_years(settings).get(indicator)
-    if not years:
-        raise LookupError(f"no published years for {indicator}")
-    return years[-1]
-
-
 def district_indicator(query, settings: Settings | None = None) -> gpd.GeoDataFrame:
     """Districts with the chosen indicator's value for the chosen year (NaN: not published)."""
     if query.indicator not in BY_ID:
         raise KeyError(f"unknown indicator {query.indicator!r}")
     ind = loaders.indicators(settings)
-    year = query.year or latest_year(query.indicator, settings)
+    year = query.year or latest_year(ind, query.indicator)
     sel = ind[(ind.indicator == query.indicator) & (ind.year == year)][["code", "value"]]
     out = loaders.districts(settings).merge(sel, on="code", how="left")
     out["year"] = year
@@ -187,8 +180,8 @@ def district_labels(query, settings: Settings | None = None) -> gpd.GeoDataFrame
     the district with more residents keeps its name."""
     districts = loaders.districts(settings)
     ind = loaders.indicators(settings)
-    pop = ind[ind.indicator == "einwohner"]
-    latest = pop[pop.year == pop.year.max()].set_index("code")["value"]
+    year = latest_year(ind)
+    latest = ind[(ind.indicator == "einwohner") & (ind.year == year)].set_index("code")["value"]
     return labels.points(districts, "stadtbereich",
                          districts["code"].map(latest).fillna(0).to_numpy())
 

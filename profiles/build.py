@@ -26,7 +26,7 @@ import geodata
 from figures import charts, profile
 from figures.report import chart_svg
 from geodata import loaders, planning
-from geodata.indicators import BY_ID
+from geodata.indicators import BY_ID, latest_year
 from geodata.search import compact
 from layers import basemap
 from layers.assets import leaflet_source
@@ -109,12 +109,12 @@ def load(settings: geodata.Settings) -> Site:
     ind = loaders.indicators(settings)
     districts = loaders.districts(settings)
     names = dict(zip(districts.code, districts.name, strict=True))
-    pop = ind[ind.indicator == "einwohner"]
     return Site(
         settings=settings, ind=ind, city=loaders.city_reference(settings),
         districts=districts,
         water=loaders.water(settings) if store.has("wasser") else None,
-        year=int(pop.year.max()), first=int(pop.year.min()), names=names,
+        year=latest_year(ind), first=int(ind.loc[ind.indicator == "einwohner", "year"].min()),
+        names=names,
         slugs=slugs(names),
         sources=[loaders.info(i, settings) for i in PAGE_DATASETS if store.has(i)],
         search_sources=[loaders.info(i, settings) for i in SEARCH_DATASETS if store.has(i)],

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geodata import loaders
-from geodata.indicators import INDICATORS, derive
+from geodata.indicators import INDICATORS, derive, latest_year
 from tests.helpers.mirror import fast_settings, needs_mirror
 
 pytestmark = needs_mirror
@@ -58,6 +58,12 @@ def test_published_years_only(good_store: Path) -> None:
     assert years["durchschnittsalter"] == [2016, 2017, 2018, 2019, 2023]
     assert years["wanderungssaldo"][-1] == 2019
     assert years["anteil_alleinerziehende"] == [2019, 2020, 2021, 2022, 2023]
+    # The year a page opens with: the latest published, of the city or of one district.
+    ind = loaders.indicators(fast_settings(good_store, None))
+    assert latest_year(ind) == 2023 and latest_year(ind, "wanderungssaldo") == 2019
+    assert latest_year(ind[~((ind.code == "N") & (ind.year == 2023))], code="N") == 2022
+    with pytest.raises(LookupError, match="no published years"):
+        latest_year(ind, "no_such_indicator")
 
 
 def test_sea_level_trend_in_mm_per_year(good_store: Path) -> None:

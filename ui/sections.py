@@ -15,6 +15,7 @@ import geodata
 from figures import charts, profile
 from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
+from geodata.indicators import latest_year
 from geodata.sea import storm_surge_classes
 from text import data_date, escape_markdown, number, signed
 
@@ -259,7 +260,7 @@ def my_district(code: str | None) -> None:
                           day=day(f"{year}-12-31", lg)))
             widgets.source_note(["bevoelkerung", "stadtbereiche"])
         return
-    year = int(ind[ind.indicator == "einwohner"].year.max())
+    year = latest_year(ind)
     name = districts.set_index("code").loc[code, "name"]
     st.markdown(profile.district_words(ind, city, districts, code, lg, escape_markdown(name)))
     widgets.district_profile(code, year)
@@ -287,7 +288,7 @@ def centres(year: int | None = None) -> None:
     districts = data.load(loaders.districts)
     if places.empty or ind is None or districts is None:
         return
-    year = year or int(ind[ind.indicator == "anteil_65_plus"].year.max())
+    year = year or latest_year(ind, "anteil_65_plus")
     v = ind[ind.year == year].pivot(index="code", columns="indicator", values="value")
     names = districts.set_index("code")["name"]
     lg = lang()
