@@ -21,13 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.app import run_app
+from tests.helpers.app import page_scripts, page_urls, run_app
 from tests.helpers.browser import ARTIFACTS, App, in_browser, settled
 from tests.helpers.language import problems
-from ui.frame import all_pages
 
-PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
-SCRIPTS = [(script, url) for script, _t, _i, url, _d in all_pages()]
+PAGES = page_urls()
+SCRIPTS = page_scripts()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 # Moderate rules we have fixed and keep fixed: headings that skip a level confuse screen

@@ -16,14 +16,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers.app import run_app
+from tests.helpers.app import page_scripts, run_app
 from tests.helpers.language import problems
 from tests.helpers.mirror import needs_mirror
 from tests.helpers.net import free_port
-from ui.frame import all_pages
 
 pytestmark = [needs_mirror, pytest.mark.usefixtures("app_env")]
-SCRIPTS = [script for script, *_ in all_pages()]
+SCRIPTS = [script for script, _url in page_scripts()]
 CHART_KEYS = {"title", "subtitle", "description", "text"}
 
 

@@ -29,10 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.app import run_app
+from tests.helpers.app import page_scripts, run_app
 from tests.helpers.browser import App
 from tests.helpers.mirror import ROOT, needs_mirror
-from ui.frame import all_pages
 
 READ_CONFIG = """
 import json
@@ -191,8 +190,8 @@ def widget_values(at) -> list[object]:  # type: ignore[no-untyped-def]
     return values
 
 
-@pytest.mark.parametrize("script", [p[0] for p in all_pages()],
-                         ids=[p[3] for p in all_pages()])
+@pytest.mark.parametrize("script", [s for s, _u in page_scripts()],
+                         ids=[u for _s, u in page_scripts()])
 def test_hostile_url_parameters_are_refused(app_env: Path, script: str,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     names = url_params()

@@ -23,16 +23,16 @@ from pathlib import Path
 import pytest
 
 from server import page_lang
+from tests.helpers.app import page_urls
 from tests.helpers.browser import ARTIFACTS, BROWSER, READY, Watched, open_map
 from tests.helpers.mirror import ROOT, MirrorServer
 from tests.helpers.pegel import FakePegel
 from tests.helpers.sandbox import Watched as Server
 from tests.helpers.sandbox import read_only, read_only_missing, start_watched
-from ui.frame import all_pages
 
 pytestmark = BROWSER
 
-PAGES = [("" if default else url) for _s, _t, _i, url, default in all_pages()]
+PAGES = page_urls()
 
 
 @pytest.fixture(scope="module")

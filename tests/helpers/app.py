@@ -11,6 +11,20 @@ from tests.helpers.mirror import ROOT
 APP = str(ROOT / "dashboard.py")
 
 
+def page_scripts() -> list[tuple[str, str]]:
+    """(script, url path) of every page of the app, in the navigation's order."""
+    from ui.frame import all_pages
+
+    return [(script, url) for script, _t, _i, url, _d in all_pages()]
+
+
+def page_urls() -> list[str]:
+    """Every page's URL path as a browser opens it ("" for the start page)."""
+    from ui.frame import all_pages
+
+    return [("" if default else url) for _s, _t, _i, url, default in all_pages()]
+
+
 def run_app(page: str | None = None, *, params_after_switch: bool = False,
             **params: str):
     """Run the app (optionally switched to ``page``) with URL parameters; no exception."""
