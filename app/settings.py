@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geodata.tiles import TileSource
+
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "dashboard.toml"
 ENV_CONFIG = "DASHBOARD_CONFIG"
 ENV_EMAIL = "DASHBOARD_FEEDBACK_EMAIL"
@@ -70,24 +72,7 @@ ENV_ATTRIBUTION = "DASHBOARD_BASEMAP_ATTRIBUTION"
 TILE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?/[^\s<>\"'`]*")
 
 
-@dataclass(frozen=True)
-class StreetMap:
-    """The configured online street map (raster tiles)."""
-
-    tiles: str
-    attribution_de: str
-    attribution_en: str
-    attribution_url: str = ""
-    max_zoom: int = 19
-
-    @property
-    def origin(self) -> str:
-        """scheme://host[:port] of the tiles: the one other address the browser may ask."""
-        scheme, _, rest = self.tiles.partition("://")
-        return f"{scheme}://{rest.split('/', 1)[0]}"
-
-
-def street_map() -> StreetMap | None:
+def street_map() -> TileSource | None:
     """The online street map, or None when none is configured (or it is malformed: a
     broken template would only show grey squares)."""
     raw = section("basemap")
@@ -103,5 +88,5 @@ def street_map() -> StreetMap | None:
     if not de:
         raise ValueError("a street map needs its attribution (attribution_de/_en)")
     url = str(raw.get("attribution_url") or "")
-    return StreetMap(tiles, de, en, url if WEB.fullmatch(url) else "",
-                     int(raw.get("max_zoom") or 19))
+    return TileSource(tiles, de, en, url if WEB.fullmatch(url) else "",
+                      max_zoom=int(raw.get("max_zoom") or 19))

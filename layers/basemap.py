@@ -11,12 +11,12 @@ configures or the offline tile pack the app serves itself.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
 from geodata.storage import write_bytes_atomic
+from geodata.tiles import TileSource
 
 from . import geometry
 from .sources import WATER_AREAS
@@ -26,21 +26,6 @@ STREETS_STYLE_NAME = "basemap/style-streets.json"
 LAND = "#f4f1ea"
 WATER = "#b3d4e6"
 BORDER = "#8c8c8c"
-
-
-@dataclass(frozen=True)
-class TileSource:
-    """Raster tiles of a street map: a ``{z}/{x}/{y}`` URL template and whom to credit."""
-
-    url: str
-    attribution_de: str
-    attribution_en: str
-    attribution_url: str = ""
-    min_zoom: int = 0
-    max_zoom: int = 19
-
-    def attribution(self, lang: str = "de") -> str:
-        return self.attribution_en if lang == "en" else self.attribution_de
 
 
 OSM = TileSource("https://tile.openstreetmap.org/{z}/{x}/{y}.png",

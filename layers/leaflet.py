@@ -45,11 +45,12 @@ from jinja2 import Template
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from geodata.tiles import TileSource
 from text import escape_text
 
 from . import labels
 from .assets import LEAFLET_CSS, LEAFLET_JS
-from .basemap import LAND, TileSource
+from .basemap import LAND
 from .build import LayerData
 from .palettes import NO_DATA
 from .spec import DRAW_ORDER, FILL_OPACITY, FILL_OPACITY_ON_STREETS

@@ -33,9 +33,10 @@ import shapely
 from PIL import Image, ImageDraw
 
 from geodata.osm import BOX
+from geodata.tiles import TileSource
 
 from . import labels, street_names
-from .basemap import LAND, WATER, TileSource
+from .basemap import LAND, WATER
 from .sources import WATER_AREAS
 
 PACK_DIR = "static/tiles"  # under the data folder; served at /app/static/tiles

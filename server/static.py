@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geodata
 from geodata import loaders
+from geodata.tiles import TileSource
 from layers import basemap
 from layers.assets import install_leaflet
 
@@ -43,7 +44,7 @@ def install(settings: geodata.Settings) -> Path:
 
 
 def prepare(settings: geodata.Settings,
-            streets: basemap.TileSource | None = None) -> str:
+            streets: TileSource | None = None) -> str:
     """Write Leaflet and the basemap style (on a street map when ``streets`` are given);
     returns the style's URL. ``?v=`` is the written file's own checksum: the URL is served
     as immutable, so it must change whenever the style does (data, or which street map)."""

@@ -15,8 +15,9 @@ from PIL import Image
 from app import settings as app_settings
 from geodata.errors import ValidationError
 from geodata.osm import read_extract
+from geodata.tiles import TileSource
 from layers import labels, tilepack
-from layers.basemap import TileSource, style
+from layers.basemap import style
 from layers.build import build
 from layers.deck import ROSTOCK_VIEW, deck
 from layers.leaflet import folium_map, map_html
@@ -193,6 +194,7 @@ def test_the_pack_draws_the_streets_and_replaces_a_pack_only_when_done(
     assert meta["tiles"] == stats.tiles and meta["attribution_de"] == tilepack.CREDIT_DE
     source = tilepack.pack_source(tmp_path)
     assert source and source.url == "/app/static/tiles/{z}/{x}/{y}.png"
+    assert source.origin == ""  # served by the app itself: no other address to allow
     assert source.max_zoom == 15
     # A road is drawn where Lange Straße runs (white over the light ground; away from the
     # middle, where its name is written).

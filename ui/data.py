@@ -22,8 +22,8 @@ import geodata
 from app import settings as app_settings
 from geodata import loaders, search
 from geodata.refresh import check_mirror
+from geodata.tiles import TileSource
 from layers import registry, tilepack
-from layers.basemap import TileSource
 from layers.build import LayerData, build
 from layers.deck import VIEW_3D, VIEW_SMALL, CompactDeck, MapView, deck
 from layers.spec import Query
@@ -310,8 +310,7 @@ def street_tiles() -> TileSource | None:
         log.warning("no street map: %s", exc)
         online = None
     if online is not None and not settings.offline:
-        return TileSource(online.tiles, online.attribution_de, online.attribution_en,
-                          online.attribution_url, max_zoom=online.max_zoom)
+        return online
     return tilepack.pack_source(settings.data_dir)
 
 

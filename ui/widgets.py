@@ -13,8 +13,8 @@ from geodata import loaders
 from geodata.indicators import BY_ID as INDICATORS
 from geodata.indicators import INDICATORS as INDICATOR_LIST
 from geodata.indicators import OFFICIAL_POPULATION, REGISTER_REPORT
+from geodata.tiles import TileSource
 from layers import registry
-from layers.basemap import TileSource
 from layers.build import LayerData
 from layers.classify import SCHEMES
 from layers.deck import MapView
