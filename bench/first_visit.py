@@ -46,9 +46,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from st_client import APP, Server, start_server  # noqa: E402
+
 from geodata import Settings, refresh  # noqa: E402
 from tests.helpers.browser import WireCount  # noqa: E402
-from tests.helpers.net import free_port, poll_until, wait_healthy  # noqa: E402
+from tests.helpers.net import poll_until  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run",
@@ -93,25 +95,12 @@ def lighthouse(url: str, preset: str, categories: str = "performance") -> dict[s
     return scores
 
 
-def start(cmd: list[str], store: Path, port: int, log: Path) -> tuple[subprocess.Popen, float]:
-    env = {**os.environ, "GEODATA_DIR": str(store), "GEODATA_FETCH_ON_DEMAND": "0",
-           "DASHBOARD_PROFILES_AUTOBUILD": "0"}
-    env.pop("GEODATA_MIRROR", None)
-    t0 = time.monotonic()
-    proc = subprocess.Popen([*cmd, "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
-    wait_healthy(f"http://127.0.0.1:{port}", proc, timeout=180, what=" ".join(cmd[:3]))
-    return proc, time.monotonic() - t0
+# What a visit to the app finds on the server: no fetching, no profile building meanwhile.
+QUIET = {"GEODATA_FETCH_ON_DEMAND": "0", "DASHBOARD_PROFILES_AUTOBUILD": "0"}
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def start(cmd: list[str], store: Path, log: Path) -> Server:
+    return start_server(store, log, cmd=cmd, env=QUIET, timeout=180)
 
 
 def painted(page) -> bool:
@@ -165,7 +154,7 @@ def measure_apps(store: Path, runs: int, use_lighthouse: bool, lines: list[str])
     from playwright.sync_api import sync_playwright
 
     apps = {
-        "app": [sys.executable, "-m", "server"],
+        "app": APP,
         "naive": [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "naive_app.py"),
                   "--server.enableStaticServing", "false"],
     }
@@ -175,13 +164,13 @@ def measure_apps(store: Path, runs: int, use_lighthouse: bool, lines: list[str])
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for i in range(runs):
             for name, cmd in apps.items():
-                port = free_port()
-                proc, healthy_s = start(cmd, store, port, logs / f"{name}-{i}.log")
+                server = start(cmd, store, logs / f"{name}-{i}.log")
                 try:
-                    row = first_visit(browser, f"http://127.0.0.1:{port}/")
+                    row = first_visit(browser, f"{server.url}/")
                 finally:
-                    stop(proc)
-                row["healthy_s"] = healthy_s
+                    server.stop()
+                row["healthy_s"] = server.healthy_after_s
+                healthy_s = server.healthy_after_s
                 results[name].append(row)
                 print(f"  run {i + 1} {name:5}: start→healthy {healthy_s:5.1f} s, healthy→first "
                       f"paint {row['paint_s']:5.2f} s, →map {row['map_s']:5.2f} s, HTTP "
@@ -208,11 +197,10 @@ def measure_apps(store: Path, runs: int, use_lighthouse: bool, lines: list[str])
     targets = [("app", apps["app"], ["/", "/planung", "/wasser-warnow-wir"]),
                ("naive", apps["naive"], ["/"])]
     for name, cmd, paths in targets:
-        port = free_port()
-        proc, _ = start(cmd, store, port, logs / f"{name}-lh.log")
+        server = start(cmd, store, logs / f"{name}-lh.log")
         try:
             for path in paths:
-                s = lighthouse(f"http://127.0.0.1:{port}{path}", "desktop")
+                s = lighthouse(f"{server.url}{path}", "desktop")
                 line = (f"{name:6} {path:20} {s['performance']:>4}   FCP "
                         f"{s['first-contentful-paint']:6.0f}  LCP "
                         f"{s['largest-contentful-paint']:6.0f}  TBT "
@@ -221,7 +209,7 @@ def measure_apps(store: Path, runs: int, use_lighthouse: bool, lines: list[str])
                 print("  " + line, flush=True)
                 lines.append(line)
         finally:
-            stop(proc)
+            server.stop()
 
 
 PROFILES = ("de/stadtmitte.html", "en/warnemuende.html", "de/luetten-klein.html")
@@ -259,20 +247,18 @@ def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> Non
                  f"built in {result.seconds:.1f} s (make site)")
     lines.append(f"{'page':24}{'first visit':>13}{'perf':>6}{'a11y':>6}{'b-p':>6}{'seo':>6}"
                  f"{'PDF pages':>11}")
-    port = free_port()
-    proc, _ = start([sys.executable, "-m", "server"], store, port,
-                    Path(tempfile.mkdtemp()) / "profiles.log")
+    server = start(APP, store, Path(tempfile.mkdtemp()) / "profiles.log")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            visits = {path: profile_visit(browser, f"http://127.0.0.1:{port}/profile/{path}")
+            visits = {path: profile_visit(browser, f"{server.url}/profile/{path}")
                       for path in PROFILES}
             browser.close()
         for path in PROFILES:
             scores = {"performance": "-", "accessibility": "-", "best-practices": "-",
                       "seo": "-"}
             if use_lighthouse:
-                scores.update(lighthouse(f"http://127.0.0.1:{port}/profile/{path}", "mobile",
+                scores.update(lighthouse(f"{server.url}/profile/{path}", "mobile",
                                          "performance,accessibility,best-practices,seo"))
             pdf = result.folder / path.replace(".html", ".pdf")
             line = (f"{path:24}{visits[path] / 1000:>10.1f} kB{scores['performance']:>6}"
@@ -281,7 +267,7 @@ def measure_profiles(store: Path, use_lighthouse: bool, lines: list[str]) -> Non
             print("  " + line, flush=True)
             lines.append(line)
     finally:
-        stop(proc)
+        server.stop()
     lines.append("(first visit: every byte on the wire, compressed, all assets, 390×844; "
                  "Lighthouse 12.2.3 mobile preset; each page's PDF in its language)")
 

@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import first_visit as fv
 
 from geodata import Settings, refresh
-from tests.helpers.net import free_port
 
 EVENTS = ("Commit", "FunctionCall", "FireAnimationFrame", "v8.evaluateModule", "Layout",
           "Paint", "MinorGC")
@@ -86,12 +85,11 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=fv.CHROMIUM, args=fv.CHROMIUM_ARGS)
             for name, cmd in apps.items():
-                port = free_port()
-                proc, _ = fv.start(cmd, store, port, Path(tmp) / f"{name}.log")
+                server = fv.start(cmd, store, Path(tmp) / f"{name}.log")
                 try:
-                    rows[name] = traced_visit(browser, f"http://127.0.0.1:{port}/")
+                    rows[name] = traced_visit(browser, f"{server.url}/")
                 finally:
-                    fv.stop(proc)
+                    server.stop()
             browser.close()
     lines = [f"bench/map_trace.py, {dt.datetime.now():%Y-%m-%d %H:%M}, load average "
              f"{fv.load_average()}",

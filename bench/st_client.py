@@ -226,10 +226,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Server:
-    """``python -m server`` started by a bench script on a free loopback port."""
+    """An app started by a bench script on a loopback port."""
 
     url: str
     process: subprocess.Popen
+    healthy_after_s: float = 0.0  # from the start to "healthy"
 
     @property
     def pid(self) -> int:
@@ -244,22 +245,29 @@ class Server:
             self.process.wait(5)
 
 
-def start_server(data_dir: Path, log: Path, extra: list[str] | None = None) -> Server:
-    """Start the app the way ``make run`` does, reading only ``data_dir`` (no network)."""
+APP = [sys.executable, "-m", "server"]
+
+
+def start_server(data_dir: Path, log: Path, extra: list[str] | None = None, *,
+                 cmd: list[str] | None = None, env: dict[str, str] | None = None,
+                 timeout: float = 90) -> Server:
+    """Start the app the way ``make run`` does (or ``cmd``, e.g. the naive app) on a free
+    port, reading only ``data_dir`` (no mirror, no network)."""
     port = free_port()
-    env = {**os.environ, "GEODATA_DIR": str(data_dir)}
+    env = {**os.environ, **(env or {}), "GEODATA_DIR": str(data_dir)}
     env.pop("GEODATA_MIRROR", None)
+    t0 = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *(extra or [])],
+        [*(cmd or APP), "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", *(extra or [])],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc, what=f"the app (see {log})")
+        wait_healthy(url, proc, timeout=timeout, what=f"{' '.join((cmd or APP)[1:4])} (see {log})")
     except RuntimeError:
         proc.kill()
         raise
-    return Server(url, proc)
+    return Server(url, proc, time.monotonic() - t0)
 
 
 def refreshed_store(mirror: Path, target: Path) -> Path:
