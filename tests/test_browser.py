@@ -172,7 +172,7 @@ def test_every_project_page_in_the_browser(app: App, watched: Watched, project) 
     page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60_000)
     box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
     wait_for_basemap(page, box)
-    assert page.get_by_role("heading", name="Worum es geht").is_visible()
+    page.get_by_role("heading", name="Worum es geht").wait_for(timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / f"projekt-{project.id}.png"))
     no_console_errors(watched)
 
@@ -191,7 +191,7 @@ def test_planner_shared_link_restores_and_exports(app: App, watched: Watched,
         page.get_by_test_id("stMultiSelect").first.get_by_text(name).wait_for(timeout=30_000)
     indicators = page.get_by_test_id("stMultiSelect").nth(1)
     indicators.get_by_text("Bevölkerungsdichte").wait_for(timeout=10_000)
-    assert indicators.get_by_text("Einwohnerinnen und Einwohner").is_visible()
+    indicators.get_by_text("Einwohnerinnen und Einwohner").wait_for(timeout=10_000)
     # The slider is drawn after the multiselects; wait for it rather than race it.
     page.get_by_test_id("stSlider").first.get_by_text("2019").wait_for(timeout=15_000)
     page.get_by_role("tab", name="Export und Link").click()
