@@ -8,6 +8,7 @@ turned into geometry, and only those inside the Rostock box are kept. OpenStreet
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ from .errors import ValidationError
 
 DATASET = "osm"
 BOX = (11.95, 54.04, 12.35, 54.25)  # lon/lat: the city with a margin
+OSM_BEGAN = datetime(2004, 8, 1, tzinfo=UTC)  # an edit before this is no real date
 MAX_BYTES = 2 * 1024**3  # a Land extract is ~0.1 GB; anything this big is not an extract
 
 # Road classes as the map draws them.
@@ -105,3 +107,24 @@ def read_extract(path: Path, box: tuple[float, float, float, float] = BOX
     return {kind: gpd.GeoDataFrame({"name": [n for _g, n in rows]},
                                    geometry=[g for g, _n in rows], crs="EPSG:4326")
             for kind, rows in found.items()}
+
+
+def extract_date(path: Path) -> str:
+    """The data's own date of an extract (ISO day): the replication time its producer wrote
+    into the header (Geofabrik's extracts carry it), else the newest edit among its ways;
+    "" when neither is known. Never the file's own date: that is the download day."""
+    import osmium
+
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            stamp = reader.header().get("osmosis_replication_timestamp")
+        finally:
+            reader.close()
+        if stamp:
+            return datetime.fromisoformat(stamp.replace("Z", "+00:00")).date().isoformat()
+        newest = max((way.timestamp for way in osmium.FileProcessor(str(path), osmium.osm.WAY)),
+                     default=None)
+    except (RuntimeError, ValueError):  # unreadable: read_extract names the problem
+        return ""
+    return newest.date().isoformat() if newest is not None and newest > OSM_BEGAN else ""

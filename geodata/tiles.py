@@ -17,6 +17,7 @@ class TileSource:
     attribution_url: str = ""
     min_zoom: int = 0
     max_zoom: int = 19
+    data_date: str = ""  # ISO day of the data drawn (the pack's extract); "" for live tiles
 
     def attribution(self, lang: str = "de") -> str:
         return self.attribution_en if lang == "en" else self.attribution_de

@@ -69,7 +69,8 @@ def pack_source(data_dir: Path) -> TileSource | None:
         return None
     return TileSource(URL, str(meta.get("attribution_de") or CREDIT_DE),
                       str(meta.get("attribution_en") or CREDIT_EN), CREDIT_URL,
-                      int(meta.get("min_zoom", ZOOMS[0])), int(meta.get("max_zoom", ZOOMS[1])))
+                      int(meta.get("min_zoom", ZOOMS[0])), int(meta.get("max_zoom", ZOOMS[1])),
+                      data_date=str(meta.get("source_date") or ""))
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def with_open_water(water: gpd.GeoDataFrame, settings: object) -> gpd.GeoDataFra
 def main(argv: list[str] | None = None) -> int:
     """``python -m layers.tilepack EXTRACT.osm.pbf [--zooms 10-16] [--out DIR]``."""
     import geodata
-    from geodata.osm import read_extract
+    from geodata.osm import extract_date, read_extract
 
     parser = argparse.ArgumentParser(prog="python -m layers.tilepack", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -266,11 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     if street_names.font(10) is None:
         print("Street names left out: neither DejaVu Sans nor Liberation Sans is installed "
               "(Debian: apt-get install fonts-dejavu-core)", file=sys.stderr)
-    dated = datetime.fromtimestamp(args.extract.stat().st_mtime, UTC).date().isoformat()
+    dated = extract_date(args.extract)
+    if not dated:
+        print("The extract carries no date (no replication time, no edit times): the map "
+              "will say that its data's date is unknown", file=sys.stderr)
     stats = render(features, out, zooms, source=args.extract.name, source_date=dated)
     print(f"Tile pack {out}: {stats.tiles:,} tiles, {stats.names:,} street names, "
           f"{stats.bytes / 1e6:.1f} MB, zooms "
-          f"{zooms[0]}–{zooms[1]}, {stats.seconds:.0f} s")
+          f"{zooms[0]}–{zooms[1]}, {stats.seconds:.0f} s, data of {dated or 'an unknown date'}")
     return 0
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from app import settings as app_settings
 from geodata.errors import ValidationError
-from geodata.osm import read_extract
+from geodata.osm import extract_date, read_extract
 from geodata.tiles import TileSource
 from layers import labels, tilepack
 from layers.basemap import style
@@ -306,7 +306,45 @@ def test_the_pack_command_adds_the_sea_osm_draws_only_as_a_coastline(
     (tx, ty), (px, py) = _tile_pixel(12.06, 54.20, 11)  # the Baltic off Warnemünde
     sea = Image.open(out / "11" / str(tx) / f"{ty}.png").convert("RGB").getpixel((px, py))
     assert all(abs(a - b) <= 6 for a, b in zip(sea, (0xB3, 0xD4, 0xE6), strict=True)), sea
-    assert json.loads((out / tilepack.META).read_text())["source"] == extract.name
+    meta = json.loads((out / tilepack.META).read_text())
+    assert meta["source"] == extract.name
+    assert meta["source_date"] == "2026-11-30"  # the data's last edit, not the file's date
+
+
+def test_an_extract_dates_itself_by_its_header_or_its_newest_edit(tmp_path: Path) -> None:
+    import osmium
+
+    assert extract_date(write_extract(tmp_path / "dated.osm")) == "2026-11-30"
+    assert extract_date(write_extract(tmp_path / "undated.osm", edited=None)) == ""
+    (tmp_path / "broken.osm").write_text("no OSM data")
+    assert extract_date(tmp_path / "broken.osm") == ""
+    header = osmium.io.Header()  # as Geofabrik writes it: the replication time
+    header.set("osmosis_replication_timestamp", "2026-12-01T21:20:02Z")
+    writer = osmium.SimpleWriter(str(tmp_path / "geofabrik.osm.pbf"), 0, header)
+    writer.add_node(osmium.osm.mutable.Node(id=1, location=(12.1, 54.1), version=1))
+    writer.close()
+    assert extract_date(tmp_path / "geofabrik.osm.pbf") == "2026-12-01"
+
+
+@needs_mirror
+def test_the_pack_says_the_date_of_its_data_under_the_map(
+        monkeypatch: pytest.MonkeyPatch, store_copy: Path, extract: Path,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("GEODATA_DIR", str(store_copy))
+    monkeypatch.delenv("GEODATA_MIRROR", raising=False)
+    monkeypatch.delenv("DASHBOARD_BASEMAP_TILES", raising=False)
+    assert tilepack.main([str(extract), "--zooms", "12-12"]) == 0
+    assert tilepack.pack_source(store_copy).data_date == "2026-11-30"
+
+    def credit(at) -> str:  # type: ignore[no-untyped-def]
+        return next(c.value for c in at.caption if "OpenStreetMap" in c.value)
+
+    assert credit(run_app()) == "Straßenkarte: © OpenStreetMap-Mitwirkende · Datenstand 30.11.2026"
+    assert "data as of" in credit(run_app(lang="en"))
+    assert credit(run_app(view="leaflet")).endswith("Datenstand 30.11.2026")
+    undated = write_extract(tmp_path / "undated.osm", edited=None)
+    assert tilepack.main([str(undated), "--zooms", "12-12"]) == 0
+    assert "Datenstand unbekannt" in credit(run_app())
 
 
 @needs_mirror

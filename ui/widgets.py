@@ -202,14 +202,28 @@ def map_view(layers: Sequence[LayerData], key: str = "map", height: int = 560,
         out = st_folium(folium_map(drawn, lang=lg, tiles=streets, **where),
                         key=f"{key}_leaflet", height=height, use_container_width=True,
                         returned_objects=["last_active_drawing"])
+        street_credit(streets)
         return _code_of(out, view)
     chart = data.deck_for(drawn, data.basemap_url(streets), extruded, small=small, view=camera,
                           on_streets=streets is not None)
     event = st.pydeck_chart(chart, height=height, key=key, on_select="rerun",
                             selection_mode="single-object")
-    if streets is not None:
-        st.caption(t("street_credit", credit=escape_markdown(streets.attribution(lg))))
+    street_credit(streets)
     return _code_of(event, view)
+
+
+def street_credit(streets: TileSource | None) -> None:
+    """Under the map: whom the street map credits and, for the offline pack, the date of
+    its OpenStreetMap data (live tiles from a server have no single date)."""
+    if streets is None:
+        return
+    credit = escape_markdown(streets.attribution(lang()))
+    if streets.origin:  # a tile server: live tiles
+        st.caption(t("street_credit", credit=credit))
+    elif streets.data_date:
+        st.caption(t("street_credit_dated", credit=credit, date=day(streets.data_date)))
+    else:
+        st.caption(t("street_credit_undated", credit=credit))
 
 
 def layer_panel(layer: LayerData) -> None:

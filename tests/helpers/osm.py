@@ -25,8 +25,11 @@ EXTRA = [
 ]
 
 
-def write_extract(path: Path) -> Path:
-    """The extract at ``path``; returns it."""
+EDITED = "2026-11-30T09:15:00Z"  # the ways' last edit in the test extract
+
+
+def write_extract(path: Path, edited: str | None = EDITED) -> Path:
+    """The extract at ``path`` (its ways last edited at ``edited``, or undated); returns it."""
     nodes: list[str] = []
     ways: list[str] = []
     ids: dict[tuple[float, float], int] = {}
@@ -43,7 +46,8 @@ def write_extract(path: Path) -> Path:
     for n, (tags, coords) in enumerate([*features, *EXTRA], start=1):
         refs = "".join(f'<nd ref="{node(lon, lat)}"/>' for lon, lat in coords)
         tagged = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
-        ways.append(f'  <way id="{n}" version="1">{refs}{tagged}</way>')
+        stamp = f' timestamp="{edited}"' if edited else ""
+        ways.append(f'  <way id="{n}" version="1"{stamp}>{refs}{tagged}</way>')
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" "
                     'generator="rostock-dashboard tests">\n' + "\n".join(nodes + ways)
