@@ -369,32 +369,55 @@ def population_trend_chart(pop: pd.DataFrame, name: str, lang: str = "de") -> al
     return _finish(chart, lang)
 
 
-def age_trend_chart(shares: pd.DataFrame, name: str, lang: str = "de") -> alt.Chart:
+def age_trend_chart(shares: pd.DataFrame, name: str, lang: str = "de") -> alt.LayerChart:
     """Shares of under-15s and of residents aged 65+ per year in one district and in the
-    whole city (``shares``: year, group, area, value in %); the city dashed."""
+    whole city (``shares``: year, group, area, value in %); the city dashed, years on a
+    scale of time (the published years have gaps), a line broken where a year is missing.
+
+    Lines and points are two layers, so that the legend draws each area's line as it is
+    drawn (solid, dashed) instead of the dot every line shares."""
     de = _lang(lang) == "de"
     frame = shares.assign(year=shares["year"].astype(int),
                           value=shares["value"].astype(float).round(1))
     areas = list(dict.fromkeys(frame["area"]))
-    chart = alt.Chart(frame, description=(
-        f"Anteile der unter 15-Jährigen und der ab 65-Jährigen je Jahr, {name} und Gesamtstadt"
-        if de else f"Shares of under-15s and of people aged 65+ per year, {name} and the city"),
-    ).mark_line(point=True, invalid="break-paths-show-domains").encode(
-        x=alt.X("year:O", title="Jahr" if de else "Year",
-                axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+    years = sorted(set(frame["year"]))
+    # Unpublished years between the first and the last are empty rows: the lines break
+    # there instead of drawing figures nobody published.
+    every = pd.MultiIndex.from_product(
+        [range(years[0], years[-1] + 1), list(dict.fromkeys(frame["group"])), areas],
+        names=["year", "group", "area"])
+    frame = frame.set_index(["year", "group", "area"])[["value"]].reindex(every).reset_index()
+    base = alt.Chart(frame).encode(
+        # Years on a scale of time, not as categories: equal steps would bend the lines.
+        x=alt.X("year:Q", title="Jahr" if de else "Year",
+                scale=alt.Scale(zero=False, nice=False, padding=12),
+                axis=alt.Axis(values=years, format="d", labelAngle=0, labelOverlap=True,
+                              grid=False)),
         y=alt.Y("value:Q", title="Anteil (%)" if de else "Share (%)",
                 axis=alt.Axis(format=",.0f")),
         color=alt.Color("group:N", title=None, scale=alt.Scale(range=["#21918c", "#3b528b"]),
                         legend=alt.Legend(orient="bottom", direction="vertical")),
-        strokeDash=alt.StrokeDash("area:N", title=None, sort=areas,
-                                  scale=alt.Scale(domain=areas, range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(orient="bottom", direction="vertical",
-                                                    labelLimit=200)),
         tooltip=[alt.Tooltip("area:N", title="Gebiet" if de else "Area"),
                  alt.Tooltip("group:N", title="Gruppe" if de else "Group"),
                  alt.Tooltip("year:O", title="Jahr" if de else "Year"),
                  alt.Tooltip("value:Q", title="%", format=",.1f")],
-    ).properties(height=200)
+    )
+    lines = base.mark_line(invalid="break-paths-show-domains").encode(
+        strokeDash=alt.StrokeDash("area:N", title=None, sort=areas,
+                                  scale=alt.Scale(domain=areas, range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(orient="bottom", direction="vertical",
+                                                    labelLimit=200, symbolType="stroke",
+                                                    symbolStrokeColor="#31333f",
+                                                    symbolStrokeWidth=2)),
+        detail="area:N")
+    points = base.mark_point(filled=True, opacity=1).encode(detail="area:N")
+    chart = alt.layer(lines, points).properties(
+        # a few years only: their default steps would make a narrow chart
+        height=200, width=300,
+        description=(
+            f"Anteile der unter 15-Jährigen und der ab 65-Jährigen je Jahr, {name} und "
+            "Gesamtstadt" if de else
+            f"Shares of under-15s and of people aged 65+ per year, {name} and the city"))
     return _finish(chart, lang)
 
 

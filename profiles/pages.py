@@ -10,7 +10,7 @@ import pandas as pd
 from figures.profile import PROFILE_INDICATORS, KeyFigure
 from geodata.indicators import BY_ID
 from geodata.search import KINDS
-from text import LANGS, day, number, t
+from text import LANGS, day, number, t, year_gaps
 from text import escape_text as esc
 
 from .model import INDEX_INDICATORS, Site, json_for_html
@@ -147,9 +147,12 @@ def district(*, site: Site, code: str, lang: str, name: str, lead: str,
                                                        for a, g in wide.columns]
         age_rows = [[str(int(y))] + [esc(number(v, lang, 1)) for v in row]
                     for y, row in zip(wide.index, wide.to_numpy(), strict=True)]
+        gaps = year_gaps(shares["year"])
+        gap = f'<figcaption>{esc(t("profiles.age_gap", lang, years=gaps))}</figcaption>' \
+            if gaps else ""
         age = (f'<section aria-labelledby="h-age"><h2 id="h-age">'
                f'{t("profiles.age_h", lang, first=age_first)}</h2>'
-               f'<figure class="chart">{age_svg}</figure>'
+               f'<figure class="chart">{age_svg}{gap}</figure>'
                f'<details><summary>{t("profiles.table", lang)}</summary>'
                f'{_table(t("profiles.age_h", lang, first=age_first), head_cells, age_rows)}'
                "</details></section>")

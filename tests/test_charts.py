@@ -267,3 +267,24 @@ def test_storm_surge_classes_are_contiguous() -> None:
     assert np.isnan(classes["upper_m"].iloc[-1])
     origin = geodata.get(classes.attrs["source"])  # the catalogue says where they come from
     assert "(BSH)" in origin.publisher and origin.packaged
+
+
+def test_age_chart_spaces_years_as_time_and_breaks_where_none_were_published() -> None:
+    """The register's age shares exist for 2016–2019 and 2023: 2019 → 2023 is four years on
+    the axis, not one step, and no line is drawn across the unpublished years."""
+    rows = [{"year": y, "group": g, "area": a, "value": v}
+            for y in (2016, 2017, 2018, 2019, 2023)
+            for g, a, v in (("unter 15 Jahre", "Südstadt", 8.5), ("ab 65", "Südstadt", 30.0),
+                            ("unter 15 Jahre", "Rostock gesamt", 11.9),
+                            ("ab 65", "Rostock gesamt", 24.7))]
+    spec = charts.age_trend_chart(pd.DataFrame(rows), "Südstadt", "de").to_dict()
+    lines, points = spec["layer"]
+    x = lines["encoding"]["x"]
+    assert x["type"] == "quantitative" and x["axis"]["values"] == [2016, 2017, 2018, 2019, 2023]
+    data = pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+    gap = data[data["year"].between(2020, 2022)]
+    assert len(gap) == 3 * 4 and gap["value"].isna().all()  # empty rows: the lines break
+    assert lines["mark"]["invalid"] == "break-paths-show-domains"
+    # the legend tells the district (solid) from the city (dashed) by their lines
+    legend = lines["encoding"]["strokeDash"]["legend"]
+    assert legend["symbolType"] == "stroke" and "strokeDash" not in points.get("encoding", {})

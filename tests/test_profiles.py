@@ -93,6 +93,9 @@ def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path
     # each chart has its table twin, and the sources name licence and date
     assert de.count("<svg") == 2 and de.count("<details>") == 2
     assert "Lizenz: CC0 1.0" in de and "Datenstand 31.12.2023" in de
+    # the age shares were not published for 2020–2022: the chart says why its lines break
+    assert "Für 2020–2022 sind keine Werte veröffentlicht" in de
+    assert "No figures were published for 2020–2022" in en
 
 
 def test_valid_light_html(site: Path) -> None:
