@@ -507,8 +507,12 @@ def resilience_heatmap(
             year=year, labels=", ".join(BY_ID[i].label(lang) for i in dropped)), 60)
 
     x = alt.X("label:N", title=None, sort=label_order,
-              axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=220, labelAlign="left"))
-    y = alt.Y("district:N", title=None, sort=district_order)
+              # Slanted labels run parallel and never cover each other, but their boxes
+              # do: Vega's overlap check would hide every other column's name.
+              axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=0, labelAlign="left",
+                            labelOverlap=False))
+    y = alt.Y("district:N", title=None, sort=district_order,
+              axis=alt.Axis(labelLimit=200))  # "Kröpeliner-Tor-Vorstadt" in full
     tooltip = [
         alt.Tooltip("district:N", title=words["district"]),
         alt.Tooltip("label:N", title=words["indicator"]),

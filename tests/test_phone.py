@@ -80,3 +80,46 @@ def test_page_fits_a_phone(app: App, phone, path: str) -> None:
         phone.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"))
         assert found["page"] <= 0 and found["main"] <= 0, (path, i, found)
         assert not found["cut"], (path, i, found["cut"])
+
+
+def test_the_planners_comparison_bars_have_room(app: App, phone) -> None:
+    """Each chosen district's bar is drawn at a readable height. Streamlit fits a chart with
+    its title and legend into the chart's height unless told otherwise; the bars had
+    shrunk to nothing under their titles."""
+    phone.goto(f"{app.url}/planung?districts=A,E,K,N&indicators=einwohner,dichte&year=2019")
+    charts = phone.get_by_test_id("stVegaLiteChart")
+    charts.nth(1).locator("svg .mark-rect path").nth(3).wait_for(timeout=90_000)
+    for i in range(2):
+        heights = charts.nth(i).locator("svg .mark-rect path").evaluate_all(
+            "ps => ps.map(p => p.getBoundingClientRect().height)")
+        assert len(heights) == 4, heights  # one bar per district
+        assert min(heights) >= 12, heights  # a bar a finger and an eye can find
+
+
+def test_the_heatmap_names_every_column_and_district_in_full(app: App, phone) -> None:
+    """As Streamlit draws it (its theme's font): Vega hides axis labels whose boxes overlap
+    (opacity 0) and cuts long ones with an ellipsis; the slanted column names and
+    "Kröpeliner-Tor-Vorstadt" were hidden or cut."""
+    phone.goto(f"{app.url}/datenplattform")
+    chart = phone.get_by_test_id("stVegaLiteChart").filter(has_text="Stadtbereiche im Vergleich")
+    chart.locator("svg .role-axis-label text").last.wait_for(timeout=90_000)
+    labels = chart.locator("svg .role-axis-label text").evaluate_all(
+        "ts => ts.map(t => [t.textContent, getComputedStyle(t).opacity])")
+    hidden = [text for text, opacity in labels if opacity == "0"]
+    cut = [text for text, _ in labels if text.endswith("…")]
+    assert not hidden and not cut, (hidden, cut)
+    texts = {text for text, _ in labels}
+    assert {"Bevölkerungsdichte", "Durchschnittsalter", "Kröpeliner-Tor-Vorstadt",
+            "Gartenstadt/Stadtweide"} <= texts, texts
+
+
+def test_the_planners_trend_chart_keeps_its_height_under_its_legend(app: App, phone) -> None:
+    """The trend's plot is drawn 300 px high with its legend below it, not squeezed into
+    300 px together with the legend (it was about 80 px on a phone)."""
+    phone.goto(f"{app.url}/planung?districts=A,E,K,N&indicators=einwohner,dichte")
+    phone.get_by_role("tab", name="Entwicklung").click(timeout=90_000)
+    chart = phone.get_by_test_id("stVegaLiteChart").filter(visible=True).first
+    grid = chart.locator("svg .role-axis-grid")  # the horizontal lines span the plot
+    grid.first.wait_for(timeout=60_000)
+    heights = grid.evaluate_all("gs => gs.map(g => g.getBoundingClientRect().height)")
+    assert max(heights) >= 280, heights

@@ -111,7 +111,7 @@ def _comparison_specs(key: tuple, _table: pd.DataFrame) -> tuple[list[dict], dic
 def comparison_chart(key: tuple, table: pd.DataFrame) -> dict:
     shown, export = _comparison_specs(key, table)
     for spec in shown:
-        st.vega_lite_chart(spec, width="stretch")
+        widgets.chart(spec)
     return export
 
 
@@ -146,8 +146,7 @@ def trends(codes: list[str], indicators: list[str]) -> None:
     trend = planning.trends(ind, codes, indicator, area_km2=_areas())
     names = {**_names().to_dict(), "Rostock": t("city")}
     trend["name"] = trend["code"].map(lambda c: names.get(c, c))
-    st.altair_chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg),
-                    width="stretch")
+    widgets.chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg))
     st.caption(t("city_line_" + INDICATORS[indicator].city, city=t("city")))
     gaps = planning.breaks(ind, indicator)
     for item in gaps:

@@ -51,7 +51,7 @@ def sea_level() -> None:
                    f"{signed(whole.slope_per_year, lg, 1)} mm")
     cols[1].metric(t("sea_trend_recent", since=figures.since),
                    f"{signed(recent.slope_per_year, lg, 1)} mm")
-    st.altair_chart(charts.sea_level_chart(sea, lg), width="stretch")
+    widgets.chart(charts.sea_level_chart(sea, lg))
     rise_cm = whole.slope_per_year * (whole.end - whole.start) / 10
     st.write(t("sea_level_summary", start=int(whole.start), slope=number(whole.slope_per_year,
                lg, 1), rise=number(rise_cm, lg, 0), since=figures.since,
@@ -142,8 +142,8 @@ def climate() -> None:
     if mv is not None:
         warming()
         st.markdown(f"**{t('stripes')}**")
-        st.altair_chart(charts.warming_stripes(mv, lg), width="stretch")
-        st.altair_chart(charts.anomaly_chart(mv, lg), width="stretch")
+        widgets.chart(charts.warming_stripes(mv, lg))
+        widgets.chart(charts.anomaly_chart(mv, lg))
         widgets.source_note(["klima_mv"])
     monthly = data.load(loaders.climate_warnemuende)
     if monthly is None:
@@ -155,10 +155,9 @@ def climate() -> None:
                mean=number(hottest.t_mean_c, lg, 1),
                peak_month=_month(int(peak.year), int(peak.month)),
                peak=number(peak.t_abs_max_c, lg, 1)))
-    st.altair_chart(charts.warnemuende_monthly_chart(monthly, "t_mean_c", lg),
-                    width="stretch")
+    widgets.chart(charts.warnemuende_monthly_chart(monthly, "t_mean_c", lg))
     st.markdown(f"**{t('summer_days')}**")
-    st.altair_chart(charts.summer_days_chart(monthly, lg), width="stretch")
+    widgets.chart(charts.summer_days_chart(monthly, lg))
     widgets.source_note(["klima_warnemuende"])
 
 
@@ -226,8 +225,8 @@ def resilience() -> None:
     year = widgets.year_picker(years, scope="res_")
     # Its cells have a fixed size (a table in colour): at its own width, and on a phone it
     # scrolls inside its box (ui.a11y.CSS) instead of being squeezed and cut.
-    st.altair_chart(charts.resilience_heatmap(ind, year, RESILIENCE, lang(), names=names),
-                    width="content")
+    widgets.chart(charts.resilience_heatmap(ind, year, RESILIENCE, lang(), names=names),
+                  width="content")
     widgets.source_note(["bevoelkerung", "stadtbereiche"])
 
 

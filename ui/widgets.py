@@ -288,10 +288,21 @@ def district_profile(code: str, year: int | None = None) -> None:
                 st.metric(fig.label(lg), fig.value_text(lg), delta=fig.delta_text(lg),
                           delta_color="off")
     st.markdown(f"**{t('trend_title')}**")
-    st.altair_chart(charts.population_trend_chart(profile.population(ind, code), name, lg),
-                    width="stretch")
+    chart(charts.population_trend_chart(profile.population(ind, code), name, lg))
     st.write(profile.change_text(ind, code, lg))
     source_note(["bevoelkerung", "stadtbereiche"])
+
+
+def chart(figure: object, *, width: str = "stretch") -> None:
+    """A chart at the height it was drawn for: as wide as its column ("stretch") or at its
+    own width ("content"). Left alone, Streamlit fits the whole chart (title, axes, legend)
+    into that height (Vega-Lite's autosize "fit"), and a short chart's marks shrink to
+    nothing: the planner's bars were a quarter of a pixel high."""
+    fit = {"type": "fit-x" if width == "stretch" else "pad", "contains": "padding"}
+    if isinstance(figure, dict):
+        st.vega_lite_chart({**figure, "autosize": fit}, width=width)
+    else:
+        st.altair_chart(figure.properties(autosize=fit), width=width)  # type: ignore[attr-defined]
 
 
 def source_note(dataset_ids: Sequence[str]) -> None:
