@@ -36,12 +36,15 @@ def test_four_districts_compared_with_hand_computed_statistics(good_store: Path)
     mean, sd = statistics.mean(pop), statistics.pstdev(pop)
     row = table[(table["Stadtbereich"] == "Stadtmitte")
                 & (table["Kennwert"] == "Einwohnerinnen und Einwohner")].iloc[0]
-    assert row["Wert"] == "21.279,0" and row["Rang"] == "1 / 21"
+    assert row["Wert"] == "21.279" and row["Rang"] == "1 / 21"  # people are whole
     assert row["Mittel der 21"] == f"{mean:,.1f}".replace(",", "X").replace(".", ",") \
         .replace("X", ".")
     z = (pop["N"] - mean) / sd
     assert row["z"] == f"+{z:.2f}".replace(".", ",") and row["mehr als 1 SD"] == "⚑"
-    assert row["Gesamtstadt"] == "211.692,0"
+    assert row["Gesamtstadt"] == "211.692"
+    dense = table[(table["Stadtbereich"] == "Stadtmitte")
+                  & (table["Kennwert"] == "Bevölkerungsdichte")].iloc[0]
+    assert dense["Wert"] == "4.574"  # as published: inhabitants per km², no decimals
     captions = " ".join(c.value for c in at.caption)
     assert "Gesamtstadt: bei Anzahlen die Summe der Melderegister-Zahlen der 21 " \
         "Stadtbereiche" in captions

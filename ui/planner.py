@@ -69,12 +69,16 @@ def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFra
     table = planning.compare(ind, codes, indicators, year, area_km2=_areas())
     table["name"] = table["code"].map(_names())
     lg = lang()
+    # Published figures at their published precision (residents as whole people); the
+    # mean of the 21 is computed and keeps at least one decimal.
+    digits = [INDICATORS[i].digits for i in table["indicator"]]
     view = pd.DataFrame({
         t("district"): table["name"],
         t("indicator"): table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
-        t("plan_value"): [number(v, lg, 1) for v in table["value"]],
-        t("plan_mean"): [number(v, lg, 1) for v in table["mean"]],
-        t("plan_city"): [number(v, lg, 1) for v in table["city"]],
+        t("plan_value"): [number(v, lg, d) for v, d in zip(table["value"], digits, strict=True)],
+        t("plan_mean"): [number(v, lg, max(d, 1))
+                         for v, d in zip(table["mean"], digits, strict=True)],
+        t("plan_city"): [number(v, lg, d) for v, d in zip(table["city"], digits, strict=True)],
         "z": [signed(v, lg, 2) for v in table["z"]],
         t("plan_flag"): ["⚑" if pd.notna(f) and bool(f) else "" for f in table["flag"]],
         t("plan_rank"): [f"{int(r)} / {int(n)}" if pd.notna(r) else "–"
