@@ -102,3 +102,26 @@ def test_an_indicator_not_published_that_year_is_named() -> None:
     at = run(districts="A,E", indicators="einwohner,durchschnittsalter", year="2010")
     assert any("„Durchschnittsalter“ ist für 2010 nicht veröffentlicht." in c.value
                for c in at.caption)
+
+
+
+def _trend_names(at: AppTest) -> set[str]:
+    """The names drawn in the trend chart (its data travel beside the spec, as Arrow)."""
+    import pyarrow as pa
+
+    chart = next(c for c in at.get("vega_lite_chart") if '"year"' in c.proto.spec)
+    return {n for d in chart.proto.datasets
+            for n in pa.ipc.open_stream(d.data.data).read_pandas()["name"]}
+
+
+def test_a_sum_is_compared_indexed_not_on_one_axis_with_the_districts() -> None:
+    """Residents of the whole city (≈ 211,000) would flatten the districts' lines (8,000 to
+    21,000): drawn as counts the city is left out and the caption says where it is; indexed
+    (base year = 100) it is drawn."""
+    at = run(districts="A,E", indicators="einwohner")
+    assert _trend_names(at) == {"Warnemünde", "Lütten Klein"}
+    assert any("die indexierte Ansicht zeigt sie" in c.value for c in at.caption)
+    at.toggle(key="w_plan_indexed").set_value(True).run()
+    assert _trend_names(at) == {"Warnemünde", "Lütten Klein", "Rostock gesamt"}
+    at = run(districts="A,E", indicators="anteil_65_plus")  # a share: the city belongs
+    assert "Rostock gesamt" in _trend_names(at)

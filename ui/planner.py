@@ -150,8 +150,15 @@ def trends(codes: list[str], indicators: list[str]) -> None:
     trend = planning.trends(ind, codes, indicator, area_km2=_areas())
     names = {**_names().to_dict(), "Rostock": t("city")}
     trend["name"] = trend["code"].map(lambda c: names.get(c, c))
+    city = INDICATORS[indicator].city
+    note = t("city_line_" + city, city=t("city"))
+    if city == "sum" and not indexed:
+        # The city's sum is ten to twenty times a district's figure: on one axis with it,
+        # the districts' lines lie flat at the bottom. Indexed, it compares fairly.
+        trend = trend[trend["code"] != planning.CITY]
+        note += " " + t("city_line_sum_hidden")
     widgets.chart(charts.trend_chart(trend, INDICATORS[indicator].label(lg), indexed, lg))
-    st.caption(t("city_line_" + INDICATORS[indicator].city, city=t("city")))
+    st.caption(note)
     gaps = planning.breaks(ind, indicator)
     for item in gaps:
         st.caption("⚠ " + str(item.get("text_" + ("en" if lg == "en" else "de"))
