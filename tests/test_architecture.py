@@ -9,6 +9,7 @@ does HTTP; pydeck and folium live in layers, Altair in figures; ui holds Streaml
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,15 @@ def test_display_reprojection_and_escaping_live_in_layers() -> None:
             text = path.read_text()
             assert "to_crs(" not in text, path
             assert "html.escape" not in text and "markupsafe" not in text, path
+
+
+
+def test_charts_are_shown_one_way() -> None:
+    """Only ``ui.widgets.chart`` hands a chart to Streamlit: called directly, Streamlit fits
+    title and legend into the chart's height and a short chart's marks vanish."""
+    callers = [p.relative_to(ROOT).as_posix() for p in APP_FILES
+               if re.search(r"\.(altair_chart|vega_lite_chart)\(", p.read_text())]
+    assert callers == ["ui/widgets.py"]
 
 
 def test_pages_are_thin() -> None:
