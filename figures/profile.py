@@ -26,7 +26,7 @@ PROFILE_INDICATORS = ("einwohner", "dichte", "durchschnittsalter", "anteil_unter
 class KeyFigure:
     indicator: str
     value: float | None
-    city: float | None  # the whole city's figure (None for counts: a sum is no comparison)
+    city: float | None  # the whole city's figure (for counts the sum of the 21 districts)
     rank: int | None    # 1 = highest of the districts with a value
     n: int              # districts with a value
 
@@ -53,8 +53,9 @@ class KeyFigure:
         return f"{number(self.city, lang, self.spec.digits)}{self.unit(lang)}"
 
     def difference_text(self, lang: str) -> str | None:
-        """District minus city; a difference of two shares is in percentage points."""
-        if self.value is None or self.city is None:
+        """District minus city; a difference of two shares is in percentage points. None for
+        counts: a district's residents minus the city's sum compares nothing."""
+        if self.value is None or self.city is None or self.spec.city == "sum":
             return None
         unit = f" {t('percentage_points', lang)}" if self.spec.unit_de == "%" else \
             self.unit(lang)
@@ -87,7 +88,7 @@ def key_figures(ind: pd.DataFrame, city: pd.Series, code: str, year: int,
         ranked = ranks(ind, ind_id, year)
         value = None if pd.isna(v := mine.get(ind_id)) else float(v)
         ref = city.get((ind_id, year))
-        ref = None if ref is None or ref != ref or BY_ID[ind_id].city == "sum" else float(ref)
+        ref = None if ref is None or ref != ref else float(ref)
         out.append(KeyFigure(ind_id, value, ref,
                              int(ranked[code]) if code in ranked.index else None, len(ranked)))
     return out

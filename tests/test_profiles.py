@@ -82,6 +82,9 @@ def test_stadtmitte_shows_the_figures_the_app_shows(site: Path, good_store: Path
     assert figures["einwohner"].value_text("en") == "21,279"
     row = re.search(r"<tr><th scope=\"row\">Einwohnerinnen und Einwohner</th>(.*?)</tr>", de)
     assert row and "<td>21.279</td>" in row.group(1) and "Rang 1 von 21" in row.group(1)
+    # the city column holds what the note under it says: the sum of the 21 districts (no
+    # difference: a district's count minus the city's sum compares nothing)
+    assert "<td>211.692</td><td>–</td>" in row.group(1)
     assert "<td>21,279</td>" in en and 'lang="en"' in en
     for f in figures.values():
         assert f"<td>{f.value_text('de')}</td>" in de, f.indicator
