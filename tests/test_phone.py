@@ -101,7 +101,7 @@ def test_the_heatmap_names_every_column_and_district_in_full(app: App, phone) ->
     (opacity 0) and cuts long ones with an ellipsis; the slanted column names and
     "Kröpeliner-Tor-Vorstadt" were hidden or cut."""
     phone.goto(f"{app.url}/datenplattform")
-    chart = phone.get_by_test_id("stVegaLiteChart").filter(has_text="Stadtbereiche im Vergleich")
+    chart = phone.get_by_test_id("stVegaLiteChart").filter(has_text="Biestow")
     chart.locator("svg .role-axis-label text").last.wait_for(timeout=90_000)
     labels = chart.locator("svg .role-axis-label text").evaluate_all(
         "ts => ts.map(t => [t.textContent, getComputedStyle(t).opacity])")
@@ -123,3 +123,19 @@ def test_the_planners_trend_chart_keeps_its_height_under_its_legend(app: App, ph
     grid.first.wait_for(timeout=60_000)
     heights = grid.evaluate_all("gs => gs.map(g => g.getBoundingClientRect().height)")
     assert max(heights) >= 280, heights
+
+
+@pytest.mark.parametrize("path", ["gruenes-rostock", "wasser-warnow-wir"])
+def test_chart_titles_wrap_instead_of_being_cut(app: App, phone, path: str) -> None:
+    """Vega cannot wrap a title: on a phone it cut them ("Temperatur in
+    Mecklenburg-Vorpommern: A…"). The titles and subtitles stand above the charts as text,
+    and no text inside a chart ends in an ellipsis."""
+    phone.goto(f"{app.url}/{path}")
+    charts = phone.get_by_test_id("stVegaLiteChart")
+    charts.last.locator("svg text").first.wait_for(timeout=90_000)
+    cut = charts.locator("svg text").evaluate_all(
+        "ts => ts.map(t => t.textContent).filter(s => s.endsWith('…'))")
+    assert not cut, cut
+    title = "Meeresspiegel in Warnemünde seit" if path.startswith("wasser") else \
+        "Temperatur in Mecklenburg-Vorpommern: Abweichung vom Mittel"
+    assert phone.get_by_text(title).first.is_visible()

@@ -141,7 +141,6 @@ def climate() -> None:
     lg = lang()
     if mv is not None:
         warming()
-        st.markdown(f"**{t('stripes')}**")
         widgets.chart(charts.warming_stripes(mv, lg))
         widgets.chart(charts.anomaly_chart(mv, lg))
         widgets.source_note(["klima_mv"])
@@ -156,7 +155,6 @@ def climate() -> None:
                peak_month=_month(int(peak.year), int(peak.month)),
                peak=number(peak.t_abs_max_c, lg, 1)))
     widgets.chart(charts.warnemuende_monthly_chart(monthly, "t_mean_c", lg))
-    st.markdown(f"**{t('summer_days')}**")
     widgets.chart(charts.summer_days_chart(monthly, lg))
     widgets.source_note(["klima_warnemuende"])
 

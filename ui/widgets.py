@@ -294,15 +294,31 @@ def district_profile(code: str, year: int | None = None) -> None:
 
 
 def chart(figure: object, *, width: str = "stretch") -> None:
-    """A chart at the height it was drawn for: as wide as its column ("stretch") or at its
-    own width ("content"). Left alone, Streamlit fits the whole chart (title, axes, legend)
-    into that height (Vega-Lite's autosize "fit"), and a short chart's marks shrink to
-    nothing: the planner's bars were a quarter of a pixel high."""
+    """A chart at the height it was drawn for, as wide as its column ("stretch") or at its
+    own width ("content"), its title and subtitle above it as page text.
+
+    Left alone, Streamlit fits the whole chart (title, axes, legend) into that height
+    (Vega-Lite's autosize "fit"), and a short chart's marks shrink to nothing: the planner's
+    bars were a quarter of a pixel high. And Vega cannot wrap a title: on a phone it cut
+    them with "…" ("Temperatur in Mecklenburg-Vorpommern: A…"); page text wraps."""
+    spec = dict(figure) if isinstance(figure, dict) else figure.to_dict()  # type: ignore[attr-defined]
+    title, subtitle = _title_lines(spec.pop("title", None))
+    if title:
+        st.markdown(f"**{escape_markdown(title)}**")
+    if subtitle:
+        st.caption(escape_markdown(subtitle))
     fit = {"type": "fit-x" if width == "stretch" else "pad", "contains": "padding"}
-    if isinstance(figure, dict):
-        st.vega_lite_chart({**figure, "autosize": fit}, width=width)
-    else:
-        st.altair_chart(figure.properties(autosize=fit), width=width)  # type: ignore[attr-defined]
+    st.vega_lite_chart({**spec, "autosize": fit}, width=width)
+
+
+def _title_lines(title: object) -> tuple[str, str]:
+    """(title, subtitle) of a Vega-Lite title: a text, lines of text, or an object."""
+    def joined(value: object) -> str:
+        return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+    if isinstance(title, dict):
+        return joined(title.get("text")), joined(title.get("subtitle"))
+    return joined(title), ""
 
 
 def source_note(dataset_ids: Sequence[str]) -> None:
