@@ -329,6 +329,22 @@ def _runs(years: list[int]) -> list[list[int]]:
     return runs
 
 
+def _missing(years: Iterable[int]) -> list[int]:
+    have = sorted({int(y) for y in years})
+    return sorted(set(range(have[0], have[-1] + 1)) - set(have)) if have else []
+
+
+def _span(run: list[int]) -> str:
+    return f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0])
+
+
+def gap_spans(years: Iterable[int]) -> list[str]:
+    """The unpublished years between the first and the last of ``years``, as spans
+    ("2020–2022", "2012"), oldest first: what a chart's reader is told where its line
+    breaks."""
+    return [_span(run) for run in _runs(_missing(years))]
+
+
 def breaks(ind: pd.DataFrame, indicator: str) -> list[dict]:
     """Gaps and known definition changes of one indicator's series, oldest first.
 
@@ -344,10 +360,8 @@ def breaks(ind: pd.DataFrame, indicator: str) -> list[dict]:
         (ind["indicator"] == indicator) & ind["value"].notna(), "year"].unique())
     out: list[dict] = []
     if published:
-        missing = sorted(set(range(published[0], published[-1] + 1)) - set(published))
-        for run in _runs(missing):
-            span = f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0])
-            after = run[-1] + 1
+        for run in _runs(_missing(published)):
+            span, after = _span(run), run[-1] + 1
             out.append({
                 "indicator": indicator, "kind": "gap", "years": run,
                 "text_de": f"{span} nicht veröffentlicht; die Reihe setzt {after} wieder ein "

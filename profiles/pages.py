@@ -9,8 +9,9 @@ import pandas as pd
 
 from figures.profile import PROFILE_INDICATORS, KeyFigure
 from geodata.indicators import BY_ID
+from geodata.planning import gap_spans
 from geodata.search import KINDS
-from text import LANGS, day, number, t, year_gaps
+from text import LANGS, day, number, t
 from text import escape_text as esc
 
 from .model import INDEX_INDICATORS, Site, json_for_html
@@ -147,7 +148,7 @@ def district(*, site: Site, code: str, lang: str, name: str, lead: str,
                                                        for a, g in wide.columns]
         age_rows = [[str(int(y))] + [esc(number(v, lang, 1)) for v in row]
                     for y, row in zip(wide.index, wide.to_numpy(), strict=True)]
-        gaps = year_gaps(shares["year"])
+        gaps = ", ".join(gap_spans(shares["year"]))
         gap = f'<figcaption>{esc(t("profiles.age_gap", lang, years=gaps))}</figcaption>' \
             if gaps else ""
         age = (f'<section aria-labelledby="h-age"><h2 id="h-age">'

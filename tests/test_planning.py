@@ -189,3 +189,11 @@ def test_twins_skip_missing_indicators(ind: pd.DataFrame) -> None:
 def test_method_texts() -> None:
     for text in (planning.METHOD_DE, planning.METHOD_EN):
         assert 2 <= text.count(". ") + 1 <= 4
+
+
+def test_gap_spans_name_the_unpublished_years() -> None:
+    from geodata.planning import gap_spans
+
+    assert gap_spans([2016, 2017, 2018, 2019, 2023]) == ["2020\u20132022"]
+    assert gap_spans([2011, 2013, 2014, 2016]) == ["2012", "2015"]
+    assert gap_spans([2005, 2006]) == [] and gap_spans([]) == []

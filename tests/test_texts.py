@@ -36,10 +36,3 @@ def test_a_missing_text_falls_back_instead_of_breaking_a_page() -> None:
     assert t("trend_since", "xx", first=2005, change="+1", pct="+2") \
         == t("trend_since", "de", first=2005, change="+1", pct="+2")
 
-
-def test_year_gaps_name_the_unpublished_years_as_spans() -> None:
-    from text import year_gaps
-
-    assert year_gaps([2016, 2017, 2018, 2019, 2023]) == "2020\u20132022"
-    assert year_gaps([2011, 2013, 2014, 2016]) == "2012, 2015"
-    assert year_gaps([2005, 2006]) == "" and year_gaps([]) == ""

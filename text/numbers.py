@@ -6,9 +6,6 @@ format do; English keeps Babel's hyphen-minus. A value that rounds to zero has n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import pairwise
-
 import pandas as pd
 from babel.numbers import format_decimal
 
@@ -36,15 +33,3 @@ def signed(value: float | None, lang: str = "de", digits: int = 0) -> str:
     text = number(value, lang, digits)
     return f"+{text}" if not _missing(value) and round(float(value), digits) > 0 else text
 
-
-def year_gaps(years: Iterable[object]) -> str:
-    """The years missing between the first and the last of ``years``, as spans ("2020–2022",
-    "2012, 2020–2022"); "" when none are missing. A chart's reader learns why its line
-    breaks."""
-    have = sorted({int(y) for y in years})  # type: ignore[call-overload]
-    spans: list[str] = []
-    for before, after in pairwise(have):
-        if after - before > 1:
-            first, last = before + 1, after - 1
-            spans.append(str(first) if first == last else f"{first}\u2013{last}")
-    return ", ".join(spans)

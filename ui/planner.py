@@ -72,13 +72,17 @@ def comparison(codes: list[str], indicators: list[str], year: int) -> pd.DataFra
     # Published figures at their published precision (residents as whole people); the
     # mean of the 21 is computed and keeps at least one decimal.
     digits = [INDICATORS[i].digits for i in table["indicator"]]
+
+    def shown(column: str, at_least: int = 0) -> list[str]:
+        return [number(v, lg, max(d, at_least))
+                for v, d in zip(table[column], digits, strict=True)]
+
     view = pd.DataFrame({
         t("district"): table["name"],
         t("indicator"): table["indicator"].map(lambda i: INDICATORS[i].label(lg)),
-        t("plan_value"): [number(v, lg, d) for v, d in zip(table["value"], digits, strict=True)],
-        t("plan_mean"): [number(v, lg, max(d, 1))
-                         for v, d in zip(table["mean"], digits, strict=True)],
-        t("plan_city"): [number(v, lg, d) for v, d in zip(table["city"], digits, strict=True)],
+        t("plan_value"): shown("value"),
+        t("plan_mean"): shown("mean", at_least=1),
+        t("plan_city"): shown("city"),
         "z": [signed(v, lg, 2) for v in table["z"]],
         t("plan_flag"): ["⚑" if pd.notna(f) and bool(f) else "" for f in table["flag"]],
         t("plan_rank"): [f"{int(r)} / {int(n)}" if pd.notna(r) else "–"
