@@ -581,7 +581,8 @@ def comparison_charts(table: pd.DataFrame, lang: str = "de",
         bars = alt.Chart(frame).mark_bar().encode(
             y=alt.Y("name:N", title=None, sort=list(frame["name"]),
                     axis=alt.Axis(labelLimit=130)),
-            x=alt.X("value:Q", title=f"{label} ({unit})" if unit else label,
+            # the unit is in the chart's title: an axis title as long would be cut on a phone
+            x=alt.X("value:Q", title=None,
                     axis=alt.Axis(labelOverlap=True, tickCount=4)),
             color=alt.Color("flag:N", title=None,
                             scale=alt.Scale(range=["#3b528b", "#a6bddb"]),
@@ -595,7 +596,7 @@ def comparison_charts(table: pd.DataFrame, lang: str = "de",
             x="mean:Q",
             tooltip=[alt.Tooltip("mean:Q", format=",.1f",
                                  title="Mittel der 21" if de else "mean of the 21")])
-        title = alt.TitleParams(label, anchor="start", limit=0,
+        title = alt.TitleParams(f"{label} ({unit})" if unit else label, anchor="start", limit=0,
                                 subtitle=alt.Undefined if charts else _comparison_title(de))
         charts.append(_finish((bars + rule).properties(
             title=title, height=24 * len(frame) + 10, width=width), lang))

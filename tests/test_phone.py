@@ -94,6 +94,10 @@ def test_the_planners_comparison_bars_have_room(app: App, phone) -> None:
             "ps => ps.map(p => p.getBoundingClientRect().height)")
         assert len(heights) == 4, heights  # one bar per district
         assert min(heights) >= 12, heights  # a bar a finger and an eye can find
+        # no axis title under the bars that a phone's edge would cut: the unit stands in
+        # the chart's title above it
+        assert charts.nth(i).locator("svg .role-axis-title").count() == 0
+    assert phone.get_by_text("Bevölkerungsdichte (Einw./km²)", exact=True).first.is_visible()
 
 
 def test_the_heatmap_names_every_column_and_district_in_full(app: App, phone) -> None:
